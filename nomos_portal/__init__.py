@@ -1,0 +1,1 @@
+"""nomos_portal: a white-label self-service portal for the customers of energy suppliers."""

@@ -1,0 +1,1 @@
+"""Reusable UI pieces: the branded shell, translated text and small widgets."""

@@ -1,0 +1,63 @@
+"""Translations and locale formatting: German by default, English selectable."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_date, format_datetime
+from babel.numbers import format_currency, format_decimal
+
+from nomos_portal.i18n import de, en
+
+DEFAULT_LANGUAGE = "de"
+LANGUAGES = ("de", "en")
+BABEL_LOCALES = {"de": "de_DE", "en": "en_GB"}
+BERLIN = ZoneInfo("Europe/Berlin")
+
+CATALOGS: dict[str, dict[str, str]] = {"de": de.MESSAGES, "en": en.MESSAGES}
+
+
+def normalize_language(language: str | None) -> str:
+    """Map any value to a supported language code, German when unknown."""
+    code = (language or "").strip().lower()[:2]
+    return code if code in LANGUAGES else DEFAULT_LANGUAGE
+
+
+def catalog(language: str | None) -> dict[str, str]:
+    """All messages of a language."""
+    return CATALOGS[normalize_language(language)]
+
+
+def translate(key: str, language: str | None, **params: object) -> str:
+    """Look up a message and fill in its {placeholders}.
+
+    Raises:
+        KeyError: The key is in neither catalogue; a missing message is a bug.
+    """
+    text = catalog(language)[key]
+    return text.format(**params) if params else text
+
+
+def format_eur(amount: Decimal, language: str | None) -> str:
+    """Format an amount of euros, e.g. "1.234,56 €" in German."""
+    return format_currency(amount, "EUR", locale=BABEL_LOCALES[normalize_language(language)])
+
+
+def format_number(value: Decimal | float | int, language: str | None, digits: int = 0) -> str:
+    """Format a number with a fixed count of decimals and grouping, e.g. "3.500"."""
+    pattern = "#,##0" + ("." + "0" * digits if digits else "")
+    return format_decimal(value, format=pattern, locale=BABEL_LOCALES[normalize_language(language)])
+
+
+def format_day(moment: datetime.datetime | datetime.date, language: str | None) -> str:
+    """Format a date as shown in Berlin, e.g. "01.03.2025" in German."""
+    if isinstance(moment, datetime.datetime):
+        moment = moment.astimezone(BERLIN).date()
+    return format_date(moment, format="medium", locale=BABEL_LOCALES[normalize_language(language)])
+
+
+def format_moment(moment: datetime.datetime, language: str | None) -> str:
+    """Format a point in time in Europe/Berlin, e.g. "01.03.2025, 14:05"."""
+    return format_datetime(moment, format="short", tzinfo=BERLIN, locale=BABEL_LOCALES[normalize_language(language)])

@@ -1,0 +1,18 @@
+"""All tables of the portal; importing this package registers them with SQLModel."""
+
+from nomos_portal.models.auth import PortalSession, SignInCode
+from nomos_portal.models.base import UTCDateTime, utc_now
+from nomos_portal.models.customers import Customer, PaymentMethod, Subscription
+from nomos_portal.models.tenancy import Org, Plan
+
+__all__ = [
+    "Customer",
+    "Org",
+    "PaymentMethod",
+    "Plan",
+    "PortalSession",
+    "SignInCode",
+    "Subscription",
+    "UTCDateTime",
+    "utc_now",
+]

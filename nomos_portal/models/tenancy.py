@@ -1,0 +1,55 @@
+"""Orgs (suppliers with their brand) and plans (one portal tenant each)."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+from nomos_portal.models.base import UTCDateTime, utc_now
+
+
+class Org(SQLModel, table=True):
+    """An energy supplier: its name, logo and support channel."""
+
+    __tablename__ = "org"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=120)
+    # An asset path such as "/brands/acme-power.svg" or an https:// URL.
+    logo: str = Field(max_length=500)
+    support_email: str = Field(max_length=254)
+    support_phone: str = Field(default="", max_length=40)
+    support_hours: str = Field(default="", max_length=200)
+    support_url: str = Field(default="", max_length=500)
+    created_at: datetime.datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
+
+
+class Plan(SQLModel, table=True):
+    """A supplier's tariff plan, as in the Nomos API; its slug names the portal's subdomain."""
+
+    __tablename__ = "plan"
+
+    id: int | None = Field(default=None, primary_key=True)
+    org_id: int = Field(foreign_key="org.id", index=True)
+    name: str = Field(max_length=120)
+    slug: str = Field(max_length=63, sa_column_kwargs={"unique": True})
+    description: str = Field(default="", max_length=1000)
+    # Monthly base fee including VAT.
+    price: Decimal = Field(default=Decimal("0"), max_digits=10, decimal_places=2)
+    currency: str = Field(default="EUR", max_length=3)
+    # "consumption" or "feed_in".
+    type: str = Field(default="consumption", max_length=20)
+
+    # Branding, which the Nomos API does not model. Colours are "#rrggbb".
+    color_primary: str = Field(max_length=7)
+    color_accent: str = Field(max_length=7)
+    color_surface: str = Field(max_length=7)
+    font_family: str = Field(max_length=100)
+    font_stylesheet_url: str = Field(default="", max_length=500)
+
+    created_at: datetime.datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
+
+    __table_args__ = (sa.CheckConstraint("type IN ('consumption', 'feed_in')", name="ck_plan_type"),)

@@ -1,0 +1,37 @@
+"""Build the Reflex app and register its pages."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from nomos_portal.components.layout import branded
+from nomos_portal.pages.login import login_page
+from nomos_portal.pages.not_found import not_found_page
+from nomos_portal.pages.overview import overview_page
+from nomos_portal.pages.subscriptions import subscriptions_page
+from nomos_portal.routes import create_api
+from nomos_portal.settings import configure_logging, get_settings
+from nomos_portal.states.login import LoginState
+from nomos_portal.states.overview import OverviewState
+from nomos_portal.states.portal import PortalState
+from nomos_portal.states.subscriptions import SubscriptionsState
+
+settings = get_settings()
+configure_logging(settings.log_level)
+
+# In production one server answers both the page and /tenant.css, so the brand
+# paints before hydration; Vite's development server has no such route.
+head_components = [rx.el.link(rel="stylesheet", href="/tenant.css")] if settings.is_production else []
+
+app = rx.App(
+    api_transformer=create_api(),
+    head_components=head_components,
+)
+
+TITLE = PortalState.page_title
+
+app.add_page(lambda: branded(rx.fragment()), route="/", title=TITLE, on_load=PortalState.go_home)
+app.add_page(login_page, route="/login", title=TITLE, on_load=LoginState.load)
+app.add_page(overview_page, route="/overview", title=TITLE, on_load=OverviewState.load)
+app.add_page(subscriptions_page, route="/subscriptions", title=TITLE, on_load=SubscriptionsState.load)
+app.add_page(not_found_page, route="404", title=TITLE, on_load=PortalState.load_tenant)

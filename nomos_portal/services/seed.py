@@ -1,0 +1,360 @@
+"""Demo tenants and customers for development; seeding twice changes nothing."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import logging
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session, select
+
+from nomos_portal.models import Customer, Org, PaymentMethod, Plan, Subscription
+from nomos_portal.services.crypto import encrypt, mask_iban
+
+logger = logging.getLogger(__name__)
+
+BERLIN = ZoneInfo("Europe/Berlin")
+
+
+def malo_id(first_ten_digits: str) -> str:
+    """Complete a market location id with its check digit.
+
+    The check digit follows the BDEW rule for MaLo ids: digits in odd
+    positions are summed, digits in even positions are doubled and summed,
+    and the check digit tops the total up to a multiple of ten.
+    """
+    if len(first_ten_digits) != 10 or not first_ten_digits.isdigit():
+        msg = f"A MaLo id starts with 10 digits, not {first_ten_digits!r}."
+        raise ValueError(msg)
+    odd = sum(int(d) for d in first_ten_digits[0::2])
+    even = sum(int(d) * 2 for d in first_ten_digits[1::2])
+    return first_ten_digits + str((10 - (odd + even) % 10) % 10)
+
+
+def berlin_midnight(year: int, month: int, day: int) -> datetime.datetime:
+    """Midnight in Berlin on a date, as an aware UTC datetime."""
+    return datetime.datetime(year, month, day, tzinfo=BERLIN).astimezone(datetime.UTC)
+
+
+@dataclasses.dataclass(frozen=True)
+class DemoSubscription:
+    """A demo contract with its delivery point, meter and bank account."""
+
+    number: str
+    start: tuple[int, int, int]
+    street: str
+    house_number: str
+    zip: str
+    city: str
+    meter_number: str
+    meter_type: str
+    malo_prefix: str
+    estimated_usage: int
+    iban: str
+    status: str = "active"
+
+
+@dataclasses.dataclass(frozen=True)
+class DemoCustomer:
+    """A demo customer and their subscriptions on one plan."""
+
+    email: str
+    first_name: str
+    last_name: str
+    subscriptions: tuple[DemoSubscription, ...]
+    type: str = "person"
+    company_name: str = ""
+    vat_id: str = ""
+    locale: str = "de"
+
+
+@dataclasses.dataclass(frozen=True)
+class DemoTenant:
+    """A demo org with one plan, its brand and its customers."""
+
+    org_name: str
+    logo: str
+    support_email: str
+    support_phone: str
+    support_hours: str
+    support_url: str
+    plan_name: str
+    slug: str
+    description: str
+    monthly_fee: Decimal
+    primary: str
+    accent: str
+    surface: str
+    font_family: str
+    font_stylesheet_url: str
+    customers: tuple[DemoCustomer, ...]
+
+
+DEMO_TENANTS = (
+    DemoTenant(
+        org_name="Acme",
+        logo="/brands/acme-power.svg",
+        support_email="service@acme-energie.example",
+        support_phone="+49 30 1234567",
+        support_hours="Mo–Fr 8–18 Uhr",
+        support_url="https://acme-energie.example/hilfe",
+        plan_name="Acme Power Dynamisch",
+        slug="acme-power",
+        description="Dynamischer Stromtarif mit viertelstündlichen Börsenpreisen.",
+        monthly_fee=Decimal("11.90"),
+        primary="#0b5fff",
+        accent="#ff6b00",
+        surface="#f7f9fc",
+        font_family="Archivo",
+        font_stylesheet_url="/fonts/archivo.css",
+        customers=(
+            DemoCustomer(
+                email="anna.schmidt@example.com",
+                first_name="Anna",
+                last_name="Schmidt",
+                subscriptions=(
+                    DemoSubscription(
+                        number="ACME-100001",
+                        start=(2025, 3, 1),
+                        street="Lindenstraße",
+                        house_number="12",
+                        zip="10969",
+                        city="Berlin",
+                        meter_number="1EBZ0100512345",
+                        meter_type="smart",
+                        malo_prefix="5123456789",
+                        estimated_usage=3200,
+                        iban="DE89370400440532013000",
+                    ),
+                    DemoSubscription(
+                        number="ACME-100002",
+                        start=(2025, 10, 1),
+                        street="Strandweg",
+                        house_number="4a",
+                        zip="18225",
+                        city="Kühlungsborn",
+                        meter_number="1ESY1161234567",
+                        meter_type="analog",
+                        malo_prefix="5234567890",
+                        estimated_usage=1400,
+                        iban="DE89370400440532013000",
+                    ),
+                ),
+            ),
+            DemoCustomer(
+                email="jonas.becker@example.com",
+                first_name="Jonas",
+                last_name="Becker",
+                locale="en",
+                subscriptions=(
+                    DemoSubscription(
+                        number="ACME-100003",
+                        start=(2024, 11, 15),
+                        street="Bergmannstraße",
+                        house_number="88",
+                        zip="10961",
+                        city="Berlin",
+                        meter_number="1EBZ0100598765",
+                        meter_type="smart",
+                        malo_prefix="5345678901",
+                        estimated_usage=4100,
+                        iban="DE02120300000000202051",
+                    ),
+                ),
+            ),
+            DemoCustomer(
+                email="info@baeckerei-hoffmann.example",
+                first_name="Petra",
+                last_name="Hoffmann",
+                type="company",
+                company_name="Bäckerei Hoffmann GmbH",
+                vat_id="DE123456789",
+                subscriptions=(
+                    DemoSubscription(
+                        number="ACME-100004",
+                        start=(2026, 1, 1),
+                        street="Hauptstraße",
+                        house_number="3",
+                        zip="14467",
+                        city="Potsdam",
+                        meter_number="1EBZ0100577777",
+                        meter_type="smart",
+                        malo_prefix="5456789012",
+                        estimated_usage=18000,
+                        iban="DE02500105170137075030",
+                    ),
+                ),
+            ),
+        ),
+    ),
+    DemoTenant(
+        org_name="Lumio",
+        logo="/brands/lumio.svg",
+        support_email="hallo@lumio-strom.example",
+        support_phone="+49 89 7654321",
+        support_hours="Mo–Sa 9–20 Uhr",
+        support_url="https://lumio-strom.example/kontakt",
+        plan_name="Lumio Flex",
+        slug="lumio",
+        description="Flexibler Ökostromtarif zum Börsenpreis.",
+        monthly_fee=Decimal("9.50"),
+        primary="#c2185b",
+        accent="#ffb300",
+        surface="#fff8f0",
+        font_family="Lora",
+        font_stylesheet_url="/fonts/lora.css",
+        customers=(
+            DemoCustomer(
+                email="lea.wagner@example.org",
+                first_name="Lea",
+                last_name="Wagner",
+                subscriptions=(
+                    DemoSubscription(
+                        number="LUM-2025-0042",
+                        start=(2025, 6, 1),
+                        street="Schillerstraße",
+                        house_number="21",
+                        zip="80336",
+                        city="München",
+                        meter_number="1LOG0065123456",
+                        meter_type="smart",
+                        malo_prefix="5567890123",
+                        estimated_usage=2600,
+                        iban="DE02700100800030876808",
+                    ),
+                ),
+            ),
+            DemoCustomer(
+                email="max.fischer@example.org",
+                first_name="Max",
+                last_name="Fischer",
+                subscriptions=(
+                    DemoSubscription(
+                        number="LUM-2026-0107",
+                        start=(2027, 1, 1),
+                        street="Goethestraße",
+                        house_number="7",
+                        zip="04109",
+                        city="Leipzig",
+                        meter_number="1ESY1169876543",
+                        meter_type="analog",
+                        malo_prefix="5678901234",
+                        estimated_usage=2100,
+                        iban="DE02100100100006820101",
+                        status="pending",
+                    ),
+                ),
+            ),
+        ),
+    ),
+)
+
+
+@dataclasses.dataclass
+class SeedReport:
+    """How many rows a seed run added."""
+
+    orgs: int = 0
+    plans: int = 0
+    customers: int = 0
+    subscriptions: int = 0
+
+
+def seed_demo_data(session: Session, *, secret_key: str) -> SeedReport:
+    """Add the demo tenants and customers that are not there yet.
+
+    Rows are matched by plan slug, customer email per org and subscription
+    number, so existing rows, including ones changed by hand, stay as they are.
+    """
+    report = SeedReport()
+    for tenant in DEMO_TENANTS:
+        plan = session.exec(select(Plan).where(Plan.slug == tenant.slug)).first()
+        if plan is None:
+            org = session.exec(select(Org).where(Org.name == tenant.org_name)).first()
+            if org is None:
+                org = Org(
+                    name=tenant.org_name,
+                    logo=tenant.logo,
+                    support_email=tenant.support_email,
+                    support_phone=tenant.support_phone,
+                    support_hours=tenant.support_hours,
+                    support_url=tenant.support_url,
+                )
+                session.add(org)
+                session.flush()
+                report.orgs += 1
+            plan = Plan(
+                org_id=org.id,
+                name=tenant.plan_name,
+                slug=tenant.slug,
+                description=tenant.description,
+                price=tenant.monthly_fee,
+                color_primary=tenant.primary,
+                color_accent=tenant.accent,
+                color_surface=tenant.surface,
+                font_family=tenant.font_family,
+                font_stylesheet_url=tenant.font_stylesheet_url,
+            )
+            session.add(plan)
+            session.flush()
+            report.plans += 1
+        for demo in tenant.customers:
+            _seed_customer(session, plan=plan, demo=demo, secret_key=secret_key, report=report)
+    session.commit()
+    logger.info("Seed added %s", report)
+    return report
+
+
+def _seed_customer(session: Session, *, plan: Plan, demo: DemoCustomer, secret_key: str, report: SeedReport) -> None:
+    customer = session.exec(
+        select(Customer).where(Customer.org_id == plan.org_id).where(Customer.email == demo.email)
+    ).first()
+    if customer is None:
+        customer = Customer(
+            org_id=plan.org_id,
+            type=demo.type,
+            first_name=demo.first_name,
+            last_name=demo.last_name,
+            company_name=demo.company_name,
+            email=demo.email,
+            vat_id=demo.vat_id,
+            locale=demo.locale,
+        )
+        session.add(customer)
+        session.flush()
+        report.customers += 1
+
+    for item in demo.subscriptions:
+        if session.exec(select(Subscription).where(Subscription.number == item.number)).first():
+            continue
+        malo = malo_id(item.malo_prefix)
+        subscription = Subscription(
+            customer_id=customer.id,
+            plan_id=plan.id,
+            number=item.number,
+            status=item.status,
+            estimated_usage=item.estimated_usage,
+            start_at=berlin_midnight(*item.start),
+            address_street=item.street,
+            address_house_number=item.house_number,
+            address_zip=item.zip,
+            address_city=item.city,
+            meter_number=item.meter_number,
+            meter_type=item.meter_type,
+            meter_malo=malo,
+            meter_melo=f"DE00{item.zip}{malo}{item.meter_number[-12:]}".ljust(33, "0")[:33],
+        )
+        session.add(subscription)
+        session.flush()
+        session.add(
+            PaymentMethod(
+                subscription_id=subscription.id,
+                type="sepa_debit",
+                account_holder=demo.company_name or f"{demo.first_name} {demo.last_name}",
+                iban_encrypted=encrypt(item.iban, secret_key=secret_key),
+                iban_masked=mask_iban(item.iban),
+            )
+        )
+        report.subscriptions += 1

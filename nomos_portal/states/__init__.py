@@ -1,0 +1,1 @@
+"""Reflex states: thin wrappers that resolve the tenant and customer, call services and hold results."""

@@ -1,0 +1,123 @@
+"""The root state: which tenant the page belongs to, its brand and the UI language."""
+
+from __future__ import annotations
+
+import logging
+
+import reflex as rx
+
+from nomos_portal import i18n
+from nomos_portal.db import open_session
+from nomos_portal.models import Org, Plan
+from nomos_portal.services import branding, tenancy
+from nomos_portal.settings import get_settings
+
+logger = logging.getLogger(__name__)
+
+LANGUAGE_COOKIE_MAX_AGE = 365 * 24 * 3600
+
+
+class PortalState(rx.State):
+    """Tenant, brand and language of the current page."""
+
+    # The UI language; not sensitive, so a script-readable cookie is fine.
+    lang: str = rx.Cookie(i18n.DEFAULT_LANGUAGE, name="nomos_lang", max_age=LANGUAGE_COOKIE_MAX_AGE, same_site="lax")
+    # "pending" until the first page load resolves the host, then "found" or "missing".
+    tenant_status: str = "pending"
+    org_name: str = ""
+    plan_name: str = ""
+    logo_url: str = ""
+    font_stylesheet_url: str = ""
+    font_stack: str = ""
+    theme_vars: dict[str, str] = {}
+    support_email: str = ""
+    support_phone: str = ""
+    support_hours: str = ""
+    support_url: str = ""
+
+    _plan_id: int | None = None
+    _org_id: int | None = None
+
+    @rx.var
+    def t(self) -> dict[str, str]:
+        """All messages in the current language, looked up by key in components."""
+        return i18n.catalog(self.lang)
+
+    @rx.var
+    def language(self) -> str:
+        """The current language code, always a supported one."""
+        return i18n.normalize_language(self.lang)
+
+    @rx.var
+    def page_title(self) -> str:
+        """Browser title, e.g. "Acme Kundenportal"; neutral when no tenant matched."""
+        if self.tenant_status != "found":
+            return i18n.translate("tenant_missing.title", self.lang) if self.tenant_status == "missing" else ""
+        return i18n.translate("app.title", self.lang, org=self.org_name)
+
+    def _page_host(self) -> str:
+        # The page's own URL names the tenant; the websocket's Host header may not.
+        return self.router.url.netloc
+
+    def _load_tenant(self) -> Plan | None:
+        """Resolve the plan from the page host and publish its brand to the page."""
+        with open_session() as session:
+            found = tenancy.resolve_plan(session, host=self._page_host(), base_domain=get_settings().base_domain)
+        if found is None:
+            self._clear_tenant()
+            return None
+        plan, org = found
+        self._apply_brand(plan, org)
+        return plan
+
+    def _apply_brand(self, plan: Plan, org: Org) -> None:
+        brand = branding.Brand(
+            primary=plan.color_primary,
+            accent=plan.color_accent,
+            surface=plan.color_surface,
+            font_family=plan.font_family,
+        )
+        self._plan_id = plan.id
+        self._org_id = org.id
+        self.tenant_status = "found"
+        self.org_name = org.name
+        self.plan_name = plan.name
+        self.logo_url = org.logo
+        self.font_stylesheet_url = plan.font_stylesheet_url
+        self.font_stack = branding.font_stack(plan.font_family)
+        self.theme_vars = branding.css_variables(brand)
+        self.support_email = org.support_email
+        self.support_phone = org.support_phone
+        self.support_hours = org.support_hours
+        self.support_url = org.support_url
+
+    def _clear_tenant(self) -> None:
+        self._plan_id = None
+        self._org_id = None
+        self.tenant_status = "missing"
+        self.org_name = ""
+        self.plan_name = ""
+        self.logo_url = ""
+        self.font_stylesheet_url = ""
+        self.font_stack = ""
+        self.theme_vars = {}
+        self.support_email = ""
+        self.support_phone = ""
+        self.support_hours = ""
+        self.support_url = ""
+
+    @rx.event
+    def load_tenant(self):
+        """Resolve the tenant for pages that need no sign-in."""
+        self._load_tenant()
+
+    @rx.event
+    def set_language(self, language: str):
+        """Switch the UI language and remember it in the browser."""
+        self.lang = i18n.normalize_language(language)
+
+    @rx.event
+    def go_home(self):
+        """Send visitors of a tenant's bare address to the overview (which asks for sign-in)."""
+        if self._load_tenant() is not None:
+            return rx.redirect("/overview", replace=True)

@@ -1,0 +1,22 @@
+"""Reflex configuration; every value a deployment changes comes from nomos_portal.settings."""
+
+import reflex as rx
+
+from nomos_portal.settings import SettingsError, get_settings
+
+try:
+    settings = get_settings()
+except SettingsError as error:
+    raise SystemExit(f"nomos_portal cannot start: {error}") from None
+
+config = rx.Config(
+    app_name="nomos_portal",
+    db_url=settings.database_url,
+    # Customers see only their supplier's brand.
+    show_built_with_reflex=False,
+    telemetry_enabled=False,
+    plugins=[
+        rx.plugins.RadixThemesPlugin(theme=rx.theme(accent_color="blue", radius="medium", appearance="light")),
+    ],
+    disable_plugins=[rx.plugins.SitemapPlugin],
+)
