@@ -18,7 +18,7 @@ target_metadata = SQLModel.metadata
 def run_migrations_offline() -> None:
     """Emit SQL to stdout instead of connecting."""
     context.configure(
-        url=str(get_engine().url),
+        url=config.attributes.get("database_url") or str(get_engine().url),
         target_metadata=target_metadata,
         literal_binds=True,
         render_as_batch=True,
@@ -29,12 +29,14 @@ def run_migrations_offline() -> None:
 
 def run_migrations_online() -> None:
     """Run the migrations on a live connection."""
-    connectable = config.attributes.get("connection") or get_engine()
-    if hasattr(connectable, "connect") and not hasattr(connectable, "dialect_options"):
-        with connectable.connect() as connection:
-            _run(connection)
-    else:
-        _run(connectable)
+    connection = config.attributes.get("connection")
+    if connection is not None:
+        # A caller such as the test suite passes an open connection.
+        _run(connection)
+        return
+    with get_engine().connect() as connection:
+        _run(connection)
+        connection.commit()
 
 
 def _run(connection) -> None:

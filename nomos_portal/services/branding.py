@@ -158,7 +158,8 @@ def css_variables(brand: Brand) -> dict[str, str]:
             "--brand-on-surface": readable_foreground(brand.surface),
             "--brand-link": readable_on(brand.primary, brand.surface),
             "--color-background": brand.surface.lower(),
-            "--brand-font": brand.font_family,
+            # Radix Themes takes headings' font from here; body text follows `font-family`.
+            "--heading-font-family": font_stack(brand.font_family),
         }
     )
     return variables
@@ -172,7 +173,7 @@ def font_stack(family: str) -> str:
 
 def stylesheet(brand: Brand) -> str:
     """Render a brand as a stylesheet for the page head, painted before hydration."""
-    lines = [f"  {name}: {value};" for name, value in css_variables(brand).items() if name != "--brand-font"]
+    lines = [f"  {name}: {value};" for name, value in css_variables(brand).items()]
     stack = font_stack(brand.font_family)
     return (
         ":root, .radix-themes {\n"

@@ -1,0 +1,97 @@
+"""Fixtures shared by unit and browser tests: a migrated, seeded database of its own per test."""
+
+from __future__ import annotations
+
+import datetime
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from alembic.config import Config
+from sqlmodel import Session, select
+
+from alembic import command
+from nomos_portal import db, settings
+from nomos_portal.models import Plan
+from nomos_portal.services.seed import seed_demo_data
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+TEST_SECRET_KEY = "test-secret-key-0123456789abcdef0123456789"
+
+
+def alembic_config(url: str) -> Config:
+    """Alembic configuration of this project, pointed at a database URL."""
+    config = Config(str(PROJECT_ROOT / "alembic.ini"))
+    config.set_main_option("script_location", str(PROJECT_ROOT / "alembic"))
+    config.attributes["configure_logger"] = False
+    config.attributes["database_url"] = url
+    return config
+
+
+def migrate(url: str) -> None:
+    """Create the schema at a URL with the project's migrations."""
+    engine = sa.create_engine(url)
+    with engine.begin() as connection:
+        config = alembic_config(url)
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def seeded_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated and seeded SQLite file that each test copies."""
+    path = tmp_path_factory.mktemp("template") / "portal.db"
+    url = f"sqlite:///{path}"
+    migrate(url)
+    engine = sa.create_engine(url)
+    with Session(engine) as session:
+        seed_demo_data(session, secret_key=TEST_SECRET_KEY)
+    engine.dispose()
+    return path
+
+
+@pytest.fixture
+def portal_env(tmp_path: Path, seeded_template: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[settings.Settings]:
+    """Point the portal's settings and engine at a fresh copy of the seeded database."""
+    path = tmp_path / "portal.db"
+    shutil.copy(seeded_template, path)
+    monkeypatch.setenv("NOMOS_ENV", "development")
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{path}")
+    monkeypatch.setenv("SECRET_KEY", TEST_SECRET_KEY)
+    monkeypatch.setenv("BASE_DOMAIN", "localhost")
+    monkeypatch.setenv("OUTBOX_DIR", str(tmp_path / "outbox"))
+    monkeypatch.delenv("SMTP_HOST", raising=False)
+    settings.get_settings.cache_clear()
+    db.get_engine.cache_clear()
+    yield settings.get_settings()
+    db.get_engine().dispose()
+    settings.get_settings.cache_clear()
+    db.get_engine.cache_clear()
+
+
+@pytest.fixture
+def session(portal_env: settings.Settings) -> Iterator[Session]:
+    """An open session on the test database."""
+    with db.open_session() as open_session:
+        yield open_session
+
+
+@pytest.fixture
+def acme(session: Session) -> Plan:
+    """The acme-power demo plan."""
+    return session.exec(select(Plan).where(Plan.slug == "acme-power")).one()
+
+
+@pytest.fixture
+def lumio(session: Session) -> Plan:
+    """The lumio demo plan."""
+    return session.exec(select(Plan).where(Plan.slug == "lumio")).one()
+
+
+@pytest.fixture
+def now() -> datetime.datetime:
+    """A fixed, aware point in time for rules that depend on the clock."""
+    return datetime.datetime(2026, 3, 29, 0, 30, tzinfo=datetime.UTC)

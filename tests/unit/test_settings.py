@@ -1,0 +1,69 @@
+import pytest
+
+from nomos_portal.settings import DEVELOPMENT_SECRET_KEY, SettingsError, load_settings
+
+PRODUCTION = {
+    "NOMOS_ENV": "production",
+    "DATABASE_URL": "postgresql+psycopg://portal:secret@db/nomos",
+    "BASE_DOMAIN": "customerportal.energy",
+    "SECRET_KEY": "k" * 40,
+    "SMTP_HOST": "smtp.example.com",
+    "MAIL_FROM": "portal@customerportal.energy",
+}
+
+
+def test_development_defaults():
+    settings = load_settings({})
+    assert settings.environment == "development"
+    assert settings.base_domain == "localhost"
+    assert settings.database_url.startswith("sqlite:///")
+    assert settings.outbox_dir.name == "outbox"
+    assert settings.smtp_host == ""
+
+
+def test_production_complete():
+    settings = load_settings(PRODUCTION)
+    assert settings.is_production
+    assert settings.base_domain == "customerportal.energy"
+
+
+def test_production_lists_every_missing_setting():
+    with pytest.raises(SettingsError) as caught:
+        load_settings({"NOMOS_ENV": "production"})
+    message = str(caught.value)
+    for name in ("DATABASE_URL", "BASE_DOMAIN", "SECRET_KEY", "SMTP_HOST", "MAIL_FROM"):
+        assert name in message
+
+
+def test_production_one_missing_setting():
+    environ = dict(PRODUCTION)
+    del environ["SMTP_HOST"]
+    with pytest.raises(SettingsError, match="SMTP_HOST"):
+        load_settings(environ)
+
+
+def test_production_rejects_weak_secret():
+    for secret in (DEVELOPMENT_SECRET_KEY, "short"):
+        with pytest.raises(SettingsError, match="SECRET_KEY"):
+            load_settings({**PRODUCTION, "SECRET_KEY": secret})
+
+
+def test_invalid_values_named_in_message():
+    with pytest.raises(SettingsError, match="SMTP_PORT"):
+        load_settings({"SMTP_PORT": "smtp"})
+    with pytest.raises(SettingsError, match="SMTP_PORT"):
+        load_settings({"SMTP_PORT": "70000"})
+    with pytest.raises(SettingsError, match="SMTP_SECURITY"):
+        load_settings({"SMTP_SECURITY": "tls1"})
+    with pytest.raises(SettingsError, match="NOMOS_ENV"):
+        load_settings({"NOMOS_ENV": "staging"})
+
+
+def test_repr_hides_secrets():
+    text = repr(load_settings(PRODUCTION))
+    assert "secret@db" not in text
+    assert "k" * 40 not in text
+
+
+def test_base_domain_normalised():
+    assert load_settings({"BASE_DOMAIN": "CustomerPortal.Energy."}).base_domain == "customerportal.energy"
