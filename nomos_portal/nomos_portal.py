@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from nomos_portal.components.layout import branded
+from nomos_portal.head import TenantHeadMiddleware
 from nomos_portal.pages.login import login_page
 from nomos_portal.pages.not_found import not_found_page
 from nomos_portal.pages.overview import overview_page
@@ -23,12 +24,13 @@ configure_logging(settings.log_level)
 # paints before hydration; Vite's development server has no such route.
 head_components = [rx.el.link(rel="stylesheet", href="/tenant.css")] if settings.is_production else []
 
-app = rx.App(
-    api_transformer=create_api(),
-    head_components=head_components,
-)
+api_transformers = [create_api(), TenantHeadMiddleware] if settings.is_production else [create_api()]
 
-TITLE = PortalState.page_title
+app = rx.App(api_transformer=api_transformers, head_components=head_components)
+
+# Until the state arrives, keep the title the server wrote into the page (see nomos_portal.head).
+_SERVER_TITLE = rx.Var(_js_expr="(typeof document === 'undefined' ? '' : document.title)", _var_type=str)
+TITLE = rx.cond(PortalState.page_title != "", PortalState.page_title, _SERVER_TITLE)
 
 app.add_page(lambda: branded(rx.fragment()), route="/", title=TITLE, on_load=PortalState.go_home)
 app.add_page(login_page, route="/login", title=TITLE, on_load=LoginState.load)

@@ -40,6 +40,8 @@ def email_step() -> rx.Component:
         ),
         on_submit=LoginState.request_code,
         reset_on_submit=False,
+        # The server checks the input and answers in the portal's language, not the browser's.
+        no_validate=True,
     )
 
 
@@ -53,7 +55,6 @@ def code_step() -> rx.Component:
                 name="code",
                 input_mode="numeric",
                 auto_complete="one-time-code",
-                pattern="[0-9 ]*",
                 max_length=7,
                 placeholder="123456",
                 size="3",
@@ -77,6 +78,7 @@ def code_step() -> rx.Component:
         ),
         on_submit=LoginState.verify_code,
         reset_on_submit=False,
+        no_validate=True,
     )
 
 

@@ -175,8 +175,9 @@ def stylesheet(brand: Brand) -> str:
     """Render a brand as a stylesheet for the page head, painted before hydration."""
     lines = [f"  {name}: {value};" for name, value in css_variables(brand).items()]
     stack = font_stack(brand.font_family)
+    # "html .radix-themes" outranks Radix's own ".radix-themes" and "[data-accent-color]" rules.
     return (
-        ":root, .radix-themes {\n"
+        ":root, html .radix-themes {\n"
         + "\n".join(lines)
         + f"\n  --default-font-family: {stack};\n}}\n"
         + f"body {{ background: {brand.surface.lower()}; font-family: {stack}; }}\n"

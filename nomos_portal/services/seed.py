@@ -227,6 +227,27 @@ DEMO_TENANTS = (
                 ),
             ),
             DemoCustomer(
+                email="sophie.klein@example.org",
+                first_name="Sophie",
+                last_name="Klein",
+                locale="en",
+                subscriptions=(
+                    DemoSubscription(
+                        number="LUM-2024-0311",
+                        start=(2024, 9, 1),
+                        street="Am Markt",
+                        house_number="5",
+                        zip="01067",
+                        city="Dresden",
+                        meter_number="1EMH0012345678",
+                        meter_type="smart",
+                        malo_prefix="5789012345",
+                        estimated_usage=1900,
+                        iban="DE02300209000106531065",
+                    ),
+                ),
+            ),
+            DemoCustomer(
                 email="max.fischer@example.org",
                 first_name="Max",
                 last_name="Fischer",

@@ -1,0 +1,123 @@
+"""Put the tenant's title, favicon and language into prerendered HTML before it leaves the server.
+
+The production build prerenders every page once for all tenants, so its
+`<title>` is empty until the browser has hydrated and loaded the state. This
+ASGI middleware rewrites HTML responses per Host, so the first paint already
+shows the right brand. It only matters where the backend serves the built
+frontend (`reflex run --env prod`); in development Vite serves the HTML.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+import re
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from nomos_portal import i18n
+from nomos_portal.db import open_session
+from nomos_portal.services import sessions, tenancy
+from nomos_portal.settings import get_settings
+
+logger = logging.getLogger(__name__)
+
+LANGUAGE_COOKIE = "nomos_lang"
+_TITLE = re.compile(rb"<title>.*?</title>", re.DOTALL)
+_HTML_TAG = re.compile(rb"<html([^>]*)>")
+
+
+def _header(scope: Scope, name: bytes) -> str:
+    for key, value in scope.get("headers", []):
+        if key == name:
+            return value.decode("latin-1")
+    return ""
+
+
+def brand_head(host: str, cookie_header: str) -> tuple[bytes, str] | None:
+    """The `<title>` and favicon tags for a host, and the page language.
+
+    Returns:
+        The tags and the language code, or None when the host names no tenant.
+    """
+    with open_session() as session:
+        found = tenancy.resolve_plan(session, host=host, base_domain=get_settings().base_domain)
+    language = i18n.normalize_language(sessions.read_cookie(cookie_header, LANGUAGE_COOKIE))
+    if found is None:
+        title = i18n.translate("tenant_missing.title", language)
+        return f"<title>{html.escape(title)}</title>".encode(), language
+    _plan, org = found
+    title = i18n.translate("app.title", language, org=org.name)
+    tags = f'<title>{html.escape(title)}</title><link rel="icon" href="{html.escape(org.logo, quote=True)}"/>'
+    return tags.encode(), language
+
+
+def rewrite_html(body: bytes, tags: bytes, language: str) -> bytes:
+    """Replace the first `<title>` of a page with the tenant's tags and set `<html lang>`."""
+    body = _TITLE.sub(lambda _match: tags, body, count=1)
+    return _HTML_TAG.sub(
+        lambda match: b"<html" + re.sub(rb'\s+lang="[^"]*"', b"", match.group(1)) + f' lang="{language}">'.encode(),
+        body,
+        count=1,
+    )
+
+
+class TenantHeadMiddleware:
+    """ASGI middleware that brands every HTML response by the request's Host."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Pass everything through, buffering and rewriting only HTML responses to GET requests."""
+        if scope["type"] != "http" or scope.get("method") != "GET":
+            await self.app(scope, receive, send)
+            return
+
+        # Ask for an uncompressed body so the HTML can be edited; proxies compress again.
+        headers = [(key, value) for key, value in scope.get("headers", []) if key != b"accept-encoding"]
+        # Without the file-sending extensions, static files arrive as ordinary body messages.
+        extensions = {
+            name: value
+            for name, value in (scope.get("extensions") or {}).items()
+            if name not in ("http.response.pathsend", "http.response.zerocopysend")
+        }
+        scope = {**scope, "headers": headers, "extensions": extensions}
+        start: Message | None = None
+        chunks: list[bytes] = []
+
+        async def capture(message: Message) -> None:
+            nonlocal start
+            if message["type"] == "http.response.start":
+                content_type = dict(message.get("headers", [])).get(b"content-type", b"")
+                if not content_type.startswith(b"text/html"):
+                    await send(message)
+                    return
+                start = message
+                return
+            if start is None:
+                await send(message)
+                return
+            chunks.append(message.get("body", b""))
+            if message.get("more_body"):
+                return
+            body = b"".join(chunks)
+            try:
+                branded = brand_head(_header(scope, b"host"), _header(scope, b"cookie"))
+            except Exception:
+                # A database hiccup must not take the page down; the page brands itself after hydration.
+                logger.exception("Could not brand HTML for host %r", _header(scope, b"host"))
+                branded = None
+            if branded is not None:
+                body = rewrite_html(body, *branded)
+            response_headers = [
+                (key, value)
+                for key, value in start.get("headers", [])
+                if key not in (b"content-length", b"etag", b"cache-control")
+            ]
+            response_headers.append((b"content-length", str(len(body)).encode()))
+            response_headers.append((b"cache-control", b"no-cache"))
+            await send({**start, "headers": response_headers})
+            await send({"type": "http.response.body", "body": body})
+
+        await self.app(scope, receive, capture)
