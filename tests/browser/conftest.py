@@ -221,8 +221,11 @@ class SignIns:
 
 
 def wait_for_path(page: Page, *paths: str) -> None:
-    """Wait until the page's path (not its query) is one of the given ones."""
-    page.wait_for_url(lambda url: urllib.parse.urlsplit(url).path in paths)
+    """Wait until the page's path (not its query) is one of the given ones.
+
+    The production build adds a trailing slash to every route, so it is ignored.
+    """
+    page.wait_for_url(lambda url: (urllib.parse.urlsplit(url).path.rstrip("/") or "/") in paths)
 
 
 def request_code(page: Page, email_address: str) -> None:
