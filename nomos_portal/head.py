@@ -13,6 +13,7 @@ import html
 import logging
 import re
 
+import anyio
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from nomos_portal import i18n
@@ -34,11 +35,12 @@ def _header(scope: Scope, name: bytes) -> str:
     return ""
 
 
-def brand_head(host: str, cookie_header: str) -> tuple[bytes, str] | None:
-    """The `<title>` and favicon tags for a host, and the page language.
+def brand_head(host: str, cookie_header: str) -> tuple[bytes, str]:
+    """Build the `<title>` and favicon tags for a host, and pick the page language.
 
     Returns:
-        The tags and the language code, or None when the host names no tenant.
+        The tags and the language code; for a host that names no tenant, a
+        neutral "portal not found" title.
     """
     with open_session() as session:
         found = tenancy.resolve_plan(session, host=host, base_domain=get_settings().base_domain)
@@ -90,34 +92,41 @@ class TenantHeadMiddleware:
             nonlocal start
             if message["type"] == "http.response.start":
                 content_type = dict(message.get("headers", [])).get(b"content-type", b"")
-                if not content_type.startswith(b"text/html"):
+                if content_type.startswith(b"text/html"):
+                    start = message
+                else:
                     await send(message)
-                    return
-                start = message
                 return
             if start is None:
                 await send(message)
                 return
+
             chunks.append(message.get("body", b""))
             if message.get("more_body"):
                 return
-            body = b"".join(chunks)
-            try:
-                branded = brand_head(_header(scope, b"host"), _header(scope, b"cookie"))
-            except Exception:
-                # A database hiccup must not take the page down; the page brands itself after hydration.
-                logger.exception("Could not brand HTML for host %r", _header(scope, b"host"))
-                branded = None
-            if branded is not None:
-                body = rewrite_html(body, *branded)
-            response_headers = [
-                (key, value)
-                for key, value in start.get("headers", [])
-                if key not in (b"content-length", b"etag", b"cache-control")
-            ]
-            response_headers.append((b"content-length", str(len(body)).encode()))
-            response_headers.append((b"cache-control", b"no-cache"))
-            await send({**start, "headers": response_headers})
+            body = await _brand_body(scope, b"".join(chunks))
+            await send({**start, "headers": _rewritten_headers(start, len(body))})
             await send({"type": "http.response.body", "body": body})
 
         await self.app(scope, receive, capture)
+
+
+async def _brand_body(scope: Scope, body: bytes) -> bytes:
+    host = _header(scope, b"host")
+    try:
+        # The lookup uses the synchronous database session, so it runs off the event loop.
+        branded = await anyio.to_thread.run_sync(brand_head, host, _header(scope, b"cookie"))
+    except Exception:
+        # A database failure must not take the page down; the page brands itself after hydration.
+        logger.exception("Could not brand HTML for host %r", host)
+        return body
+    return rewrite_html(body, *branded)
+
+
+def _rewritten_headers(start: Message, length: int) -> list[tuple[bytes, bytes]]:
+    dropped = (b"content-length", b"etag", b"cache-control")
+    headers = [(key, value) for key, value in start.get("headers", []) if key not in dropped]
+    headers.append((b"content-length", str(length).encode()))
+    # The body depends on Host and cookies, so caches must revalidate it.
+    headers.append((b"cache-control", b"no-cache"))
+    return headers

@@ -20,7 +20,7 @@ from nomos_portal.states.subscriptions import SubscriptionsState
 settings = get_settings()
 configure_logging(settings.log_level)
 
-# In production one server answers both the page and /tenant.css, so the brand
+# In production one server serves both the page and /tenant.css, so the brand
 # paints before hydration; Vite's development server has no such route.
 head_components = [rx.el.link(rel="stylesheet", href="/tenant.css")] if settings.is_production else []
 

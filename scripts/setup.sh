@@ -9,6 +9,7 @@ BUN_VERSION=1.4.4
 PYTHON=${PYTHON:-python3}
 
 log() { printf 'setup: %s\n' "$*"; }
+quiet_pip() { grep -v "^WARNING: Location '.*' is ignored" || true; }
 
 if [[ "${1:-}" == "--browser" ]] && ! command -v chromium >/dev/null 2>&1; then
     log "installing Debian's chromium for the browser tests"
@@ -30,8 +31,9 @@ stamp=.venv/.requirements.sha256
 wanted=$(sha256sum requirements.txt | cut -d' ' -f1)
 if [[ ! -f $stamp || $(cat "$stamp") != "$wanted" ]]; then
     log "installing Python packages from requirements.txt"
-    .venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip
-    .venv/bin/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+    # Some machines list local package folders that do not exist; pip warns about each one.
+    .venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip 2>&1 | quiet_pip
+    .venv/bin/python -m pip install --quiet --disable-pip-version-check -r requirements.txt 2>&1 | quiet_pip
     echo "$wanted" > "$stamp"
 fi
 

@@ -40,7 +40,7 @@ def email_step() -> rx.Component:
         ),
         on_submit=LoginState.request_code,
         reset_on_submit=False,
-        # The server checks the input and answers in the portal's language, not the browser's.
+        # The server validates the input and replies in the portal's language, not the browser's.
         no_validate=True,
     )
 
@@ -105,7 +105,7 @@ def login_card() -> rx.Component:
 
 
 def login_page() -> rx.Component:
-    """The sign-in page, centred on the tenant's surface colour."""
+    """Render the sign-in page, centred on the tenant's surface colour."""
     return branded(
         rx.center(
             rx.vstack(

@@ -1,9 +1,10 @@
 """Turn a plan's brand colours and font into CSS custom properties.
 
 Radix Themes colours everything from a 12-step accent scale. A tenant's hex
-colour is used exactly as step 9 (solid backgrounds such as buttons); the
-other steps are mixed from it towards the surface colour and towards black,
-and the text steps are darkened until they reach WCAG AA contrast.
+colour is used exactly as step 9, the colour of solid backgrounds such as
+buttons. The other steps are mixed from it towards the surface colour and
+towards black, and the text steps are darkened until they reach WCAG AA
+contrast.
 """
 
 from __future__ import annotations
@@ -141,7 +142,7 @@ def accent_scale(primary: str, surface: str) -> dict[str, str]:
 
 
 def css_variables(brand: Brand) -> dict[str, str]:
-    """All CSS custom properties that put a brand on the whole UI.
+    """Collect the CSS custom properties that put a brand on the whole UI.
 
     Besides the Radix accent scale, these are the portal's own "--brand-*"
     variables used by the header, charts and links.

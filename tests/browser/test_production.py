@@ -56,7 +56,9 @@ def test_title_never_flashes_while_loading(browser: Browser, production_port):
 
 def test_english_title_from_language_cookie(browser: Browser, production_port):
     context = browser.new_context(java_script_enabled=False)
-    context.add_cookies([{"name": "nomos_lang", "value": "en", "url": f"http://acme-power.localhost:{production_port}"}])
+    context.add_cookies(
+        [{"name": "nomos_lang", "value": "en", "url": f"http://acme-power.localhost:{production_port}"}]
+    )
     page = context.new_page()
     page.goto(f"http://acme-power.localhost:{production_port}/login")
     assert page.title() == "Acme customer portal"

@@ -1,4 +1,4 @@
-"""Sign-in and branding as a customer sees them, on two tenant hosts of the development server.
+"""Sign-in and branding as they appear to a customer, on two tenant hosts of the development server.
 
 Each customer may request one code a minute, so every test that signs in
 through the page uses a customer no other test signs in with; the rest reuse

@@ -26,7 +26,7 @@ def test_readable_foreground_meets_aa_for_any_colour():
         assert branding.contrast_ratio(colour, foreground) >= branding.MIN_TEXT_CONTRAST, colour
 
 
-def test_readable_on_keeps_dark_colour_and_darkens_light_one():
+def test_readable_on_darkens_light_colour():
     assert branding.readable_on("#0b5fff", "#ffffff") == "#0b5fff"
     darker = branding.readable_on("#ffb300", "#ffffff")
     assert darker != "#ffb300"

@@ -108,3 +108,34 @@ def test_tenant_stylesheet_per_host(portal_env):
     assert "--accent-9: #c2185b;" in lumio_css.text
     unknown = client("nobody.localhost").get("/tenant.css")
     assert "--accent-9" not in unknown.text
+
+
+def test_rewrite_html_sets_title_icon_and_language():
+    from nomos_portal.head import rewrite_html
+
+    page = b'<!DOCTYPE html><html lang="en" class="x"><head><title></title></head><body><title>x</title></body></html>'
+    result = rewrite_html(page, b"<title>Acme Kundenportal</title>", "de")
+    assert result.startswith(b'<!DOCTYPE html><html class="x" lang="de"><head><title>Acme Kundenportal</title>')
+    assert result.count(b"<title>") == 2
+
+
+def test_brand_head_escapes_org_name(session: Session, acme: Plan):
+    from nomos_portal.head import brand_head
+    from nomos_portal.models import Org
+
+    org = session.get(Org, acme.org_id)
+    org.name = "<script>alert(1)</script>"
+    session.add(org)
+    session.commit()
+    tags, language = brand_head("acme-power.localhost:3000", "nomos_lang=en")
+    assert b"<script>" not in tags
+    assert b"&lt;script&gt;alert(1)&lt;/script&gt; customer portal" in tags
+    assert language == "en"
+
+
+def test_brand_head_unknown_host_is_neutral(portal_env):
+    from nomos_portal.head import brand_head
+
+    tags, language = brand_head("nobody.localhost", "")
+    assert tags == "<title>Portal nicht gefunden</title>".encode()
+    assert language == "de"
