@@ -137,5 +137,5 @@ def test_brand_head_unknown_host_is_neutral(portal_env):
     from nomos_portal.head import brand_head
 
     tags, language = brand_head("nobody.localhost", "")
-    assert tags == "<title>Portal nicht gefunden</title>".encode()
+    assert tags == b"<title>Portal nicht gefunden</title>"
     assert language == "de"
