@@ -38,13 +38,14 @@ def migrate() -> None:
 def seed() -> None:
     """Add the demo tenants acme-power and lumio with their customers."""
     from nomos_portal.db import open_session
-    from nomos_portal.services.seed import seed_demo_data
+    from nomos_portal.services.seed import seed_demo_data, seed_demo_prices
 
     with open_session() as session:
         report = seed_demo_data(session, secret_key=get_settings().secret_key)
+        prices = seed_demo_prices(session)
     click.echo(
-        f"Added {report.orgs} orgs, {report.plans} plans, {report.customers} customers "
-        f"and {report.subscriptions} subscriptions."
+        f"Added {report.orgs} orgs, {report.plans} plans, {report.customers} customers, "
+        f"{report.subscriptions} subscriptions and {prices} day-ahead prices."
     )
 
 

@@ -15,7 +15,7 @@ from sqlmodel import Session, select
 from alembic import command
 from nomos_portal import db, settings
 from nomos_portal.models import Plan
-from nomos_portal.services.seed import seed_demo_data
+from nomos_portal.services.seed import seed_demo_data, seed_demo_prices
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 TEST_SECRET_KEY = "test-secret-key-0123456789abcdef0123456789"
@@ -49,6 +49,7 @@ def seeded_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     engine = sa.create_engine(url)
     with Session(engine) as session:
         seed_demo_data(session, secret_key=TEST_SECRET_KEY)
+        seed_demo_prices(session)
     engine.dispose()
     return path
 

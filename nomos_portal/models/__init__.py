@@ -3,15 +3,22 @@
 from nomos_portal.models.auth import PortalSession, SignInCode
 from nomos_portal.models.base import UTCDateTime, utc_now
 from nomos_portal.models.customers import Customer, PaymentMethod, Subscription
+from nomos_portal.models.metering import ConsumptionInterval, MeterReading
+from nomos_portal.models.prices import GridArea, Levy, SpotPrice
 from nomos_portal.models.tenancy import Org, Plan
 
 __all__ = [
+    "ConsumptionInterval",
     "Customer",
+    "GridArea",
+    "Levy",
+    "MeterReading",
     "Org",
     "PaymentMethod",
     "Plan",
     "PortalSession",
     "SignInCode",
+    "SpotPrice",
     "Subscription",
     "UTCDateTime",
     "utc_now",

@@ -71,6 +71,7 @@ class Subscription(SQLModel, table=True):
     # Market location id (MaLo, 11 digits) and meter location id (MeLo, 33 characters).
     meter_malo: str = Field(default="", max_length=11)
     meter_melo: str = Field(default="", max_length=33)
+    grid_area_id: int | None = Field(default=None, foreign_key="grid_area.id")
 
     created_at: datetime.datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
 

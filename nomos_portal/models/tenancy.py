@@ -42,6 +42,10 @@ class Plan(SQLModel, table=True):
     currency: str = Field(default="EUR", max_length=3)
     # "consumption" or "feed_in".
     type: str = Field(default="consumption", max_length=20)
+    # Supplier's procurement margin on top of the spot price, ct/kWh net of VAT.
+    procurement_margin_ct_per_kwh: Decimal = Field(
+        default=Decimal("0"), max_digits=8, decimal_places=4, sa_column_kwargs={"server_default": "0"}
+    )
 
     # Branding, which the Nomos API does not model. Colours are "#rrggbb".
     color_primary: str = Field(max_length=7)

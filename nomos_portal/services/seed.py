@@ -10,7 +10,8 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, select
 
-from nomos_portal.models import Customer, Org, PaymentMethod, Plan, Subscription
+from nomos_portal.models import Customer, GridArea, Levy, Org, PaymentMethod, Plan, Subscription
+from nomos_portal.services import spot_prices
 from nomos_portal.services.crypto import encrypt, mask_iban
 
 logger = logging.getLogger(__name__)
@@ -36,6 +37,32 @@ def malo_id(first_ten_digits: str) -> str:
 def berlin_midnight(year: int, month: int, day: int) -> datetime.datetime:
     """Midnight in Berlin on a date, as an aware UTC datetime."""
     return datetime.datetime(year, month, day, tzinfo=BERLIN).astimezone(datetime.UTC)
+
+
+# Household (SLP, low voltage) network charges 2025 as published by SMARD.de (Bundesnetzagentur,
+# CC BY 4.0): working price ct/kWh and basic price EUR/year, net. The concession levy is the
+# KAV § 2 maximum for the municipality's size: 2.39 ct/kWh above 500,000 inhabitants, 1.32 ct/kWh
+# up to 25,000.
+DEMO_GRID_AREAS = {
+    "Stromnetz Berlin GmbH": (Decimal("9.97"), Decimal("33.36"), Decimal("2.39")),
+    "Hamburger Energienetze GmbH": (Decimal("12.11"), Decimal("72.00"), Decimal("2.39")),
+    "E.DIS Netz GmbH": (Decimal("8.65"), Decimal("76.65"), Decimal("1.32")),
+}
+CITY_GRID_OPERATORS = {
+    "Berlin": "Stromnetz Berlin GmbH",
+    "Hamburg": "Hamburger Energienetze GmbH",
+    "Kühlungsborn": "E.DIS Netz GmbH",
+}
+
+# Levies in ct/kWh net, valid from 1 January of each year: KWKG levy, § 19 StromNEV surcharge and
+# offshore grid levy as published by the transmission system operators (netztransparenz.de), and
+# the electricity tax of § 3 StromStG (20.50 EUR/MWh).
+DEMO_LEVIES = {
+    "kwkg": {2024: Decimal("0.275"), 2025: Decimal("0.277"), 2026: Decimal("0.446")},
+    "stromnev_19": {2024: Decimal("0.643"), 2025: Decimal("1.558"), 2026: Decimal("1.559")},
+    "offshore": {2024: Decimal("0.656"), 2025: Decimal("0.816"), 2026: Decimal("0.941")},
+    "electricity_tax": {2024: Decimal("2.05"), 2025: Decimal("2.05"), 2026: Decimal("2.05")},
+}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -84,6 +111,7 @@ class DemoTenant:
     slug: str
     description: str
     monthly_fee: Decimal
+    procurement_margin_ct_per_kwh: Decimal
     primary: str
     accent: str
     surface: str
@@ -104,6 +132,7 @@ DEMO_TENANTS = (
         slug="acme-power",
         description="Dynamischer Stromtarif mit viertelstündlichen Börsenpreisen.",
         monthly_fee=Decimal("11.90"),
+        procurement_margin_ct_per_kwh=Decimal("1.50"),
         primary="#0b5fff",
         accent="#ff6b00",
         surface="#f7f9fc",
@@ -177,8 +206,8 @@ DEMO_TENANTS = (
                         start=(2026, 1, 1),
                         street="Hauptstraße",
                         house_number="3",
-                        zip="14467",
-                        city="Potsdam",
+                        zip="10827",
+                        city="Berlin",
                         meter_number="1EBZ0100577777",
                         meter_type="smart",
                         malo_prefix="5456789012",
@@ -200,6 +229,7 @@ DEMO_TENANTS = (
         slug="lumio",
         description="Flexibler Ökostromtarif zum Börsenpreis.",
         monthly_fee=Decimal("9.50"),
+        procurement_margin_ct_per_kwh=Decimal("1.20"),
         primary="#c2185b",
         accent="#ffb300",
         surface="#fff8f0",
@@ -216,8 +246,8 @@ DEMO_TENANTS = (
                         start=(2025, 6, 1),
                         street="Schillerstraße",
                         house_number="21",
-                        zip="80336",
-                        city="München",
+                        zip="22767",
+                        city="Hamburg",
                         meter_number="1LOG0065123456",
                         meter_type="smart",
                         malo_prefix="5567890123",
@@ -235,10 +265,10 @@ DEMO_TENANTS = (
                     DemoSubscription(
                         number="LUM-2024-0311",
                         start=(2024, 9, 1),
-                        street="Am Markt",
+                        street="Kastanienallee",
                         house_number="5",
-                        zip="01067",
-                        city="Dresden",
+                        zip="10435",
+                        city="Berlin",
                         meter_number="1EMH0012345678",
                         meter_type="smart",
                         malo_prefix="5789012345",
@@ -257,8 +287,8 @@ DEMO_TENANTS = (
                         start=(2027, 1, 1),
                         street="Goethestraße",
                         house_number="7",
-                        zip="04109",
-                        city="Leipzig",
+                        zip="22763",
+                        city="Hamburg",
                         meter_number="1ESY1169876543",
                         meter_type="analog",
                         malo_prefix="5678901234",
@@ -290,6 +320,7 @@ def seed_demo_data(session: Session, *, secret_key: str) -> SeedReport:
     number, so existing rows, including ones changed by hand, stay as they are.
     """
     report = SeedReport()
+    grid_areas = _seed_price_components(session)
     for tenant in DEMO_TENANTS:
         plan = session.exec(select(Plan).where(Plan.slug == tenant.slug)).first()
         if plan is None:
@@ -312,6 +343,7 @@ def seed_demo_data(session: Session, *, secret_key: str) -> SeedReport:
                 slug=tenant.slug,
                 description=tenant.description,
                 price=tenant.monthly_fee,
+                procurement_margin_ct_per_kwh=tenant.procurement_margin_ct_per_kwh,
                 color_primary=tenant.primary,
                 color_accent=tenant.accent,
                 color_surface=tenant.surface,
@@ -322,13 +354,53 @@ def seed_demo_data(session: Session, *, secret_key: str) -> SeedReport:
             session.flush()
             report.plans += 1
         for demo in tenant.customers:
-            _seed_customer(session, plan=plan, demo=demo, secret_key=secret_key, report=report)
+            _seed_customer(session, plan=plan, demo=demo, secret_key=secret_key, report=report, grid_areas=grid_areas)
     session.commit()
     logger.info("Seed added %s", report)
     return report
 
 
-def _seed_customer(session: Session, *, plan: Plan, demo: DemoCustomer, secret_key: str, report: SeedReport) -> None:
+def _seed_price_components(session: Session) -> dict[str, int]:
+    """Add the demo grid areas and the levies; returns grid area ids by operator."""
+    ids = {}
+    for operator, (fee, basic_fee, concession) in DEMO_GRID_AREAS.items():
+        area = session.exec(select(GridArea).where(GridArea.operator == operator)).first()
+        if area is None:
+            area = GridArea(
+                operator=operator,
+                grid_fee_ct_per_kwh=fee,
+                grid_basic_fee_eur_per_year=basic_fee,
+                concession_levy_ct_per_kwh=concession,
+            )
+            session.add(area)
+            session.flush()
+        ids[operator] = area.id
+    for code, by_year in DEMO_LEVIES.items():
+        for year, value in by_year.items():
+            valid_from = datetime.date(year, 1, 1)
+            exists = session.exec(select(Levy).where(Levy.code == code).where(Levy.valid_from == valid_from)).first()
+            if exists is None:
+                session.add(Levy(code=code, valid_from=valid_from, ct_per_kwh=value))
+    return ids
+
+
+def seed_demo_prices(session: Session) -> int:
+    """Import the shipped real DE-LU day-ahead prices; returns the number of new rows."""
+    added = 0
+    for path in spot_prices.demo_price_files():
+        added += spot_prices.import_price_file(session, path=path).added
+    return added
+
+
+def _seed_customer(
+    session: Session,
+    *,
+    plan: Plan,
+    demo: DemoCustomer,
+    secret_key: str,
+    report: SeedReport,
+    grid_areas: dict[str, int],
+) -> None:
     customer = session.exec(
         select(Customer).where(Customer.org_id == plan.org_id).where(Customer.email == demo.email)
     ).first()
@@ -366,6 +438,7 @@ def _seed_customer(session: Session, *, plan: Plan, demo: DemoCustomer, secret_k
             meter_type=item.meter_type,
             meter_malo=malo,
             meter_melo=f"DE00{item.zip}{malo}{item.meter_number[-12:]}".ljust(33, "0")[:33],
+            grid_area_id=grid_areas[CITY_GRID_OPERATORS[item.city]],
         )
         session.add(subscription)
         session.flush()

@@ -24,7 +24,7 @@ from aiosmtpd.controller import Controller
 from playwright.sync_api import Browser, Page, sync_playwright
 from sqlmodel import Session
 
-from nomos_portal.services.seed import seed_demo_data
+from nomos_portal.services.seed import seed_demo_data, seed_demo_prices
 from tests.conftest import PROJECT_ROOT, TEST_SECRET_KEY, migrate
 
 CHROMIUM = "/usr/bin/chromium"
@@ -105,6 +105,7 @@ def start_portal(tmp_path: Path, smtp_port: int, *, production: bool) -> tuple[s
     engine = sa.create_engine(url)
     with Session(engine) as session:
         seed_demo_data(session, secret_key=TEST_SECRET_KEY)
+        seed_demo_prices(session)
     engine.dispose()
 
     frontend_port = free_port()

@@ -1,0 +1,45 @@
+"""Meter data: smart-meter interval consumption and meter readings."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+from nomos_portal.models.base import UTCDateTime, utc_now
+
+
+class ConsumptionInterval(SQLModel, table=True):
+    """Energy drawn in one interval of a smart meter."""
+
+    __tablename__ = "consumption_interval"
+
+    id: int | None = Field(default=None, primary_key=True)
+    subscription_id: int = Field(foreign_key="subscription.id")
+    start_at: datetime.datetime = Field(sa_type=UTCDateTime)
+    resolution_minutes: int = Field(default=15)
+    energy_kwh: Decimal = Field(max_digits=12, decimal_places=4)
+    # "final", "preliminary" (may still be corrected) or "substitute" (estimated by the metering operator).
+    state: str = Field(default="preliminary", max_length=12)
+
+    __table_args__ = (
+        sa.UniqueConstraint("subscription_id", "start_at", name="uq_consumption_interval_subscription_start"),
+        sa.CheckConstraint("state IN ('final', 'preliminary', 'substitute')", name="ck_consumption_interval_state"),
+    )
+
+
+class MeterReading(SQLModel, table=True):
+    """A meter's register value at a point in time."""
+
+    __tablename__ = "meter_reading"
+
+    id: int | None = Field(default=None, primary_key=True)
+    subscription_id: int = Field(foreign_key="subscription.id", index=True)
+    meter_number: str = Field(max_length=40)
+    read_at: datetime.datetime = Field(sa_type=UTCDateTime)
+    value_kwh: Decimal = Field(max_digits=12, decimal_places=1)
+    # "customer", "operator" (metering point operator) or "estimated".
+    source: str = Field(default="customer", max_length=10)
+    created_at: datetime.datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
