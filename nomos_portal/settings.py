@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime
 import functools
 import logging
 import os
@@ -38,6 +39,8 @@ class Settings:
         mail_from: Sender address of every email.
         outbox_dir: Folder that receives one .eml file per message without SMTP.
         log_level: Level name for the portal's loggers.
+        demo_mode: Replay real historic prices onto today and tomorrow and top up demo meter data.
+        frozen_now: A fixed "now" for tests and demos; None uses the real clock.
     """
 
     environment: str
@@ -52,6 +55,8 @@ class Settings:
     mail_from: str
     outbox_dir: Path
     log_level: str
+    demo_mode: bool = False
+    frozen_now: datetime.datetime | None = None
 
     @property
     def is_production(self) -> bool:
@@ -134,6 +139,27 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         msg = f"BASE_DOMAIN must be a domain name such as customerportal.energy, not {base_domain!r}."
         raise SettingsError(msg)
 
+    demo_text = value("DEMO_MODE", "false" if production else "true").lower()
+    if demo_text not in ("true", "false", "1", "0", "yes", "no"):
+        msg = f"DEMO_MODE must be true or false, not {demo_text!r}."
+        raise SettingsError(msg)
+
+    frozen_now = None
+    if value("NOMOS_NOW"):
+        if production:
+            msg = "NOMOS_NOW fixes the clock for tests and demos; unset it in production."
+            raise SettingsError(msg)
+        try:
+            frozen_now = datetime.datetime.fromisoformat(value("NOMOS_NOW"))
+        except ValueError:
+            frozen_now = None
+        if frozen_now is None or frozen_now.tzinfo is None:
+            msg = (
+                "NOMOS_NOW must be an ISO 8601 time with offset, e.g. 2026-03-28T14:00:00+01:00, "
+                f"not {value('NOMOS_NOW')!r}."
+            )
+            raise SettingsError(msg)
+
     outbox_dir = Path(value("OUTBOX_DIR", "outbox"))
     if not outbox_dir.is_absolute():
         outbox_dir = PROJECT_ROOT / outbox_dir
@@ -151,6 +177,8 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         mail_from=value("MAIL_FROM", "portal@customerportal.localhost"),
         outbox_dir=outbox_dir,
         log_level=value("LOG_LEVEL", "INFO").upper(),
+        demo_mode=demo_text in ("true", "1", "yes"),
+        frozen_now=frozen_now,
     )
 
 

@@ -61,3 +61,39 @@ def format_day(moment: datetime.datetime | datetime.date, language: str | None) 
 def format_moment(moment: datetime.datetime, language: str | None) -> str:
     """Format a point in time in Europe/Berlin, e.g. "01.03.2025, 14:05"."""
     return format_datetime(moment, format="short", tzinfo=BERLIN, locale=BABEL_LOCALES[normalize_language(language)])
+
+
+def format_ct_per_kwh(value: Decimal, language: str | None) -> str:
+    """Format a price in ct/kWh with two decimals, e.g. "31,42 ct/kWh" in German."""
+    return f"{format_number(value, language, digits=2)}\xa0ct/kWh"
+
+
+GERMAN_ZONE_NAMES = {"CEST": "MESZ", "CET": "MEZ"}
+
+
+def format_clock(moment: datetime.datetime, language: str | None = None, *, ambiguous: bool = False) -> str:
+    """Berlin wall-clock time "HH:MM"; with ambiguous=True the zone is added, e.g. "02:15 MESZ".
+
+    The zone tells apart the two 02:00-03:00 hours of the last Sunday in October.
+    """
+    local = moment.astimezone(BERLIN)
+    text = local.strftime("%H:%M")
+    if not ambiguous:
+        return text
+    zone = local.strftime("%Z")
+    if normalize_language(language) == "de":
+        zone = GERMAN_ZONE_NAMES.get(zone, zone)
+    return f"{text} {zone}"
+
+
+def format_weekday(day: datetime.date, language: str | None) -> str:
+    """Short weekday and date, e.g. "Sa., 05.12." in German."""
+    locale = BABEL_LOCALES[normalize_language(language)]
+    return format_date(
+        day, format="EEE, dd.MM." if normalize_language(language) == "de" else "EEE d MMM", locale=locale
+    )
+
+
+def berlin_day(moment: datetime.datetime) -> datetime.date:
+    """The Berlin calendar day of a moment."""
+    return moment.astimezone(BERLIN).date()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from nomos_portal.components.layout import branded, page_container
+from nomos_portal.components.price_chart import prices_section
 from nomos_portal.components.text import tr
 from nomos_portal.states.overview import OverviewState
 
@@ -79,6 +80,7 @@ def overview_page() -> rx.Component:
         page_container(
             rx.vstack(
                 rx.heading(OverviewState.greeting, size="7", as_="h1", id="greeting"),
+                prices_section(),
                 rx.grid(
                     contract_card(),
                     rx.flex(address_card(), meter_card(), direction="column", gap="1rem"),

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import datetime
 import logging
+from typing import Any
 
 import reflex as rx
 
-from nomos_portal import i18n
+from nomos_portal import clock, i18n
 from nomos_portal.db import open_session
-from nomos_portal.services import customers
+from nomos_portal.models import Plan
+from nomos_portal.services import customers, dashboard, pricing, spot_prices
+from nomos_portal.settings import get_settings
+from nomos_portal.states import dashboard_view
 from nomos_portal.states.auth import AuthState
 
 logger = logging.getLogger(__name__)
@@ -18,15 +23,25 @@ class OverviewState(AuthState):
     """Data of `/overview`, loaded from the database on every visit."""
 
     _summary: customers.SubscriptionSummary | None = None
+    # Prices of "today" and "tomorrow", and the moment they were loaded.
+    _days: dict[str, dashboard.DayPrices] = {}
+    _loaded_at: datetime.datetime | None = None
+
+    # "today" or "tomorrow": which day the price chart shows.
+    price_tab: str = "today"
+    prices_unavailable: bool = False
 
     @rx.event
     def load(self):
-        """Check the session, then load the chosen subscription."""
+        """Check the session, then load the chosen subscription and its prices."""
         active, redirect = self._require_sign_in()
         if redirect is not None or active is None:
             self._summary = None
+            self._days = {}
             return redirect
         assert active.subscription_id is not None
+        now = clock.now()
+        today = spot_prices.berlin_date(now)
         with open_session() as session:
             subscription = customers.owned_subscription(
                 session,
@@ -35,6 +50,136 @@ class OverviewState(AuthState):
                 subscription_id=active.subscription_id,
             )
             self._summary = customers.summarize(subscription)
+            plan = session.get(Plan, active.plan_id)
+            try:
+                self._days = {
+                    key: dashboard.day_prices(
+                        session,
+                        plan=plan,
+                        subscription=subscription,
+                        day=today + datetime.timedelta(days=offset),
+                        now=now,
+                        demo_mode=get_settings().demo_mode,
+                    )
+                    for key, offset in (("today", 0), ("tomorrow", 1))
+                }
+                self.prices_unavailable = False
+            except pricing.MissingComponentError:
+                logger.exception("No prices for subscription %s on plan %s", subscription.id, active.plan_id)
+                self._days = {}
+                self.prices_unavailable = True
+        self._loaded_at = now
+
+    @rx.event
+    def show_prices(self, tab: str | list[str]):
+        """Switch the price chart between today and tomorrow."""
+        self.price_tab = tab if tab in ("today", "tomorrow") else "today"
+
+    def _shown_day(self) -> dashboard.DayPrices | None:
+        return self._days.get(self.price_tab)
+
+    @rx.var
+    def chart_data(self) -> list[dict[str, Any]]:
+        """Rows of the price chart for the chosen day."""
+        day = self._shown_day()
+        if day is None or not day.published:
+            return []
+        return dashboard_view.chart_rows(day, self.lang)
+
+    @rx.var
+    def shown_day_published(self) -> bool:
+        """Whether the chosen day's prices are out."""
+        day = self._shown_day()
+        return bool(day and day.published)
+
+    @rx.var
+    def chart_tick_interval(self) -> int:
+        """Show an axis label every two hours."""
+        day = self._shown_day()
+        if not day or not day.slots:
+            return 0
+        minutes = (day.slots[0].end_at - day.slots[0].start_at).total_seconds() / 60
+        return max(int(120 // minutes) - 1, 0)
+
+    @rx.var
+    def now_label(self) -> str:
+        """Axis label of the interval running now, on today's chart only."""
+        day = self._shown_day()
+        if self.price_tab != "today" or day is None or self._loaded_at is None:
+            return ""
+        index = dashboard.current_slot_index(day, now=self._loaded_at)
+        return dashboard_view.slot_labels(day, self.lang)[index] if index is not None else ""
+
+    def _day_window(self, *, cheapest: bool) -> spot_prices.PriceWindow | None:
+        day = self._shown_day()
+        if day is None or not day.published:
+            return None
+        return spot_prices.best_window(day.priced, hours=1, cheapest=cheapest)
+
+    @rx.var
+    def cheapest_area(self) -> list[str]:
+        """First and last axis label of the day's cheapest hour."""
+        day = self._shown_day()
+        return dashboard_view.window_bounds(day, self._day_window(cheapest=True), self.lang) if day else []
+
+    @rx.var
+    def dearest_area(self) -> list[str]:
+        """First and last axis label of the day's most expensive hour."""
+        day = self._shown_day()
+        return dashboard_view.window_bounds(day, self._day_window(cheapest=False), self.lang) if day else []
+
+    @rx.var
+    def cheapest_text(self) -> str:
+        """The day's cheapest hour in words."""
+        return dashboard_view.window_text("dashboard.cheapest", self._day_window(cheapest=True), self.lang)
+
+    @rx.var
+    def dearest_text(self) -> str:
+        """The day's most expensive hour in words."""
+        return dashboard_view.window_text("dashboard.dearest", self._day_window(cheapest=False), self.lang)
+
+    @rx.var
+    def current_price_text(self) -> str:
+        """The price of the interval running now."""
+        day = self._days.get("today")
+        if day is None or self._loaded_at is None:
+            return ""
+        return dashboard_view.current_price_text(day, self._loaded_at, self.lang)
+
+    @rx.var
+    def current_components_text(self) -> str:
+        """The current price's split into energy, grid and levies."""
+        day = self._days.get("today")
+        if day is None or self._loaded_at is None:
+            return ""
+        return dashboard_view.components_text(day, self._loaded_at, self.lang)
+
+    @rx.var
+    def not_published_text(self) -> str:
+        """What to expect while tomorrow's prices are not out yet."""
+        if self._loaded_at is None:
+            return ""
+        due = dashboard.next_publication(self._loaded_at)
+        return i18n.translate("dashboard.not_published", self.lang, time=i18n.format_clock(due))
+
+    @rx.var
+    def prices_are_demo(self) -> bool:
+        """Whether the shown prices are replayed demo data."""
+        return any(day.is_demo and day.published for day in self._days.values())
+
+    @rx.var
+    def chart_has_gaps(self) -> bool:
+        """Whether the chosen day misses some intervals."""
+        day = self._shown_day()
+        return bool(day and any(slot.price is None for slot in day.slots))
+
+    @rx.var
+    def best_time_lines(self) -> list[str]:
+        """Cheapest 1, 2 and 3 hour windows in the prices still ahead."""
+        if not self._days or self._loaded_at is None:
+            return []
+        windows = dashboard.best_windows(list(self._days.values()), now=self._loaded_at)
+        return dashboard_view.best_window_texts(windows, self.lang, today=spot_prices.berlin_date(self._loaded_at))
 
     @rx.var
     def greeting(self) -> str:

@@ -67,3 +67,22 @@ def test_repr_hides_secrets():
 
 def test_base_domain_normalised():
     assert load_settings({"BASE_DOMAIN": "CustomerPortal.Energy."}).base_domain == "customerportal.energy"
+
+
+def test_demo_mode_defaults_by_environment():
+    assert load_settings({}).demo_mode is True
+    assert load_settings(PRODUCTION).demo_mode is False
+    assert load_settings({"DEMO_MODE": "false"}).demo_mode is False
+    with pytest.raises(SettingsError, match="DEMO_MODE"):
+        load_settings({"DEMO_MODE": "maybe"})
+
+
+def test_frozen_clock_only_outside_production():
+    settings = load_settings({"NOMOS_NOW": "2026-03-28T14:00:00+01:00"})
+    assert settings.frozen_now.isoformat() == "2026-03-28T14:00:00+01:00"
+    with pytest.raises(SettingsError, match="NOMOS_NOW"):
+        load_settings({"NOMOS_NOW": "2026-03-28T14:00:00"})
+    with pytest.raises(SettingsError, match="NOMOS_NOW"):
+        load_settings({"NOMOS_NOW": "tomorrow"})
+    with pytest.raises(SettingsError, match="NOMOS_NOW"):
+        load_settings({**PRODUCTION, "NOMOS_NOW": "2026-03-28T14:00:00+01:00"})
