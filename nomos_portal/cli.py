@@ -37,16 +37,38 @@ def migrate() -> None:
 @main.command()
 def seed() -> None:
     """Add the demo tenants acme-power and lumio with their customers."""
+    from nomos_portal import clock
     from nomos_portal.db import open_session
-    from nomos_portal.services.seed import seed_demo_data, seed_demo_prices
+    from nomos_portal.services.seed import seed_demo_data, seed_demo_meter_data, seed_demo_prices
 
     with open_session() as session:
         report = seed_demo_data(session, secret_key=get_settings().secret_key)
         prices = seed_demo_prices(session)
+        meter_rows = seed_demo_meter_data(session, now=clock.now())
     click.echo(
         f"Added {report.orgs} orgs, {report.plans} plans, {report.customers} customers, "
-        f"{report.subscriptions} subscriptions and {prices} day-ahead prices."
+        f"{report.subscriptions} subscriptions, {prices} day-ahead prices and {meter_rows} meter values."
     )
+
+
+@main.command("import-prices")
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def import_prices(files: tuple[Path, ...]) -> None:
+    """Import DE-LU day-ahead prices from CSV files with timestamp_utc and price_eur_per_mwh columns.
+
+    Each file is one transaction: a malformed row rejects the whole file, and
+    importing the same file again adds nothing.
+    """
+    from nomos_portal.db import open_session
+    from nomos_portal.services.spot_prices import PriceImportError, import_price_file
+
+    with open_session() as session:
+        for path in files:
+            try:
+                report = import_price_file(session, path=path)
+            except PriceImportError as error:
+                raise click.ClickException(str(error)) from None
+            click.echo(f"{path.name}: {report.rows} rows, {report.added} new, {report.unchanged} already stored.")
 
 
 @main.command("tenants")

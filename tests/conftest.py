@@ -15,10 +15,12 @@ from sqlmodel import Session, select
 from alembic import command
 from nomos_portal import db, settings
 from nomos_portal.models import Plan
-from nomos_portal.services.seed import seed_demo_data, seed_demo_prices
+from nomos_portal.services.seed import seed_demo_data, seed_demo_meter_data, seed_demo_prices
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 TEST_SECRET_KEY = "test-secret-key-0123456789abcdef0123456789"
+# The moment the test database's demo meter data was generated for: a year back to the day before.
+SEED_NOW = datetime.datetime(2026, 12, 4, 11, 0, tzinfo=datetime.UTC)
 
 
 def alembic_config(url: str) -> Config:
@@ -50,6 +52,7 @@ def seeded_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     with Session(engine) as session:
         seed_demo_data(session, secret_key=TEST_SECRET_KEY)
         seed_demo_prices(session)
+        seed_demo_meter_data(session, now=SEED_NOW)
     engine.dispose()
     return path
 

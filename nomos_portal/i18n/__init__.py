@@ -97,3 +97,13 @@ def format_weekday(day: datetime.date, language: str | None) -> str:
 def berlin_day(moment: datetime.datetime) -> datetime.date:
     """The Berlin calendar day of a moment."""
     return moment.astimezone(BERLIN).date()
+
+
+def format_kwh(value: Decimal, language: str | None, digits: int = 1) -> str:
+    """Format energy, e.g. "1.234,5 kWh" in German."""
+    return f"{format_number(value, language, digits=digits)}\xa0kWh"
+
+
+def format_month(day: datetime.date, language: str | None) -> str:
+    """Month and year, e.g. "Dezember 2026"."""
+    return format_date(day, format="LLLL yyyy", locale=BABEL_LOCALES[normalize_language(language)])

@@ -8,6 +8,7 @@ from nomos_portal.components.layout import branded, page_container
 from nomos_portal.components.price_chart import prices_section
 from nomos_portal.components.text import tr
 from nomos_portal.states.overview import OverviewState
+from nomos_portal.states.portal import PortalState
 
 
 def definition_rows(rows) -> rx.Component:
@@ -40,6 +41,10 @@ def contract_card() -> rx.Component:
                 status_badge(),
                 align="center",
                 spacing="3",
+            ),
+            rx.cond(
+                OverviewState.contract_end_text != "",
+                rx.text(OverviewState.contract_end_text, weight="bold", id="contract-end"),
             ),
             definition_rows(OverviewState.contract_rows),
             spacing="3",
@@ -74,6 +79,40 @@ def meter_card() -> rx.Component:
     )
 
 
+def consumption_card() -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.heading(tr("dashboard.consumption"), size="4", as_="h2"),
+            rx.text(OverviewState.consumption_text, id="current-consumption"),
+            rx.cond(
+                ~OverviewState.is_smart_meter,
+                # NOTE: readings are taken by email until the portal has its own meter-reading form.
+                rx.link(
+                    tr("dashboard.submit_reading"),
+                    href="mailto:" + PortalState.support_email + "?subject=" + OverviewState.subscription_number,
+                    id="submit-reading",
+                ),
+            ),
+            spacing="2",
+        ),
+        size="3",
+        width="100%",
+    )
+
+
+def bill_card() -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.heading(tr("dashboard.next_bill"), size="4", as_="h2"),
+            rx.text(OverviewState.next_bill_text, weight="bold", id="next-bill"),
+            rx.text(OverviewState.next_bill_basis, size="2", color_scheme="gray"),
+            spacing="2",
+        ),
+        size="3",
+        width="100%",
+    )
+
+
 def overview_page() -> rx.Component:
     """Greeting and the chosen contract's facts, all from the database."""
     return branded(
@@ -81,6 +120,13 @@ def overview_page() -> rx.Component:
             rx.vstack(
                 rx.heading(OverviewState.greeting, size="7", as_="h1", id="greeting"),
                 prices_section(),
+                rx.grid(
+                    consumption_card(),
+                    bill_card(),
+                    columns=rx.breakpoints(initial="1", md="2"),
+                    spacing="4",
+                    width="100%",
+                ),
                 rx.grid(
                     contract_card(),
                     rx.flex(address_card(), meter_card(), direction="column", gap="1rem"),

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session, select
 
 from nomos_portal.models import Customer, GridArea, Levy, Org, PaymentMethod, Plan, Subscription
-from nomos_portal.services import spot_prices
+from nomos_portal.services import metering, spot_prices
 from nomos_portal.services.crypto import encrypt, mask_iban
 
 logger = logging.getLogger(__name__)
@@ -389,6 +389,15 @@ def seed_demo_prices(session: Session) -> int:
     added = 0
     for path in spot_prices.demo_price_files():
         added += spot_prices.import_price_file(session, path=path).added
+    return added
+
+
+def seed_demo_meter_data(session: Session, *, now: datetime.datetime) -> int:
+    """Give smart meters a year of intervals up to yesterday and analog meters their readings."""
+    added = 0
+    for subscription in session.exec(select(Subscription).order_by(Subscription.id)).all():
+        added += metering.ensure_demo_consumption(session, subscription=subscription, now=now)
+        added += metering.seed_demo_readings(session, subscription=subscription, now=now)
     return added
 
 

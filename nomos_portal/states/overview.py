@@ -11,7 +11,7 @@ import reflex as rx
 from nomos_portal import clock, i18n
 from nomos_portal.db import open_session
 from nomos_portal.models import Plan
-from nomos_portal.services import customers, dashboard, pricing, spot_prices
+from nomos_portal.services import bill_estimate, customers, dashboard, metering, pricing, spot_prices
 from nomos_portal.settings import get_settings
 from nomos_portal.states import dashboard_view
 from nomos_portal.states.auth import AuthState
@@ -26,6 +26,9 @@ class OverviewState(AuthState):
     # Prices of "today" and "tomorrow", and the moment they were loaded.
     _days: dict[str, dashboard.DayPrices] = {}
     _loaded_at: datetime.datetime | None = None
+    _latest_interval: metering.LatestConsumption | None = None
+    _latest_reading: metering.LatestReading | None = None
+    _bill: bill_estimate.BillEstimate | None = None
 
     # "today" or "tomorrow": which day the price chart shows.
     price_tab: str = "today"
@@ -51,6 +54,11 @@ class OverviewState(AuthState):
             )
             self._summary = customers.summarize(subscription)
             plan = session.get(Plan, active.plan_id)
+            demo_mode = get_settings().demo_mode
+            if demo_mode:
+                metering.ensure_demo_consumption(session, subscription=subscription, now=now)
+            self._latest_interval = metering.latest_consumption(session, subscription_id=subscription.id)
+            self._latest_reading = metering.latest_reading(session, subscription_id=subscription.id)
             try:
                 self._days = {
                     key: dashboard.day_prices(
@@ -59,14 +67,18 @@ class OverviewState(AuthState):
                         subscription=subscription,
                         day=today + datetime.timedelta(days=offset),
                         now=now,
-                        demo_mode=get_settings().demo_mode,
+                        demo_mode=demo_mode,
                     )
                     for key, offset in (("today", 0), ("tomorrow", 1))
                 }
+                self._bill = bill_estimate.estimate_next_bill(
+                    session, plan=plan, subscription=subscription, now=now, demo_mode=demo_mode
+                )
                 self.prices_unavailable = False
             except pricing.MissingComponentError:
                 logger.exception("No prices for subscription %s on plan %s", subscription.id, active.plan_id)
                 self._days = {}
+                self._bill = None
                 self.prices_unavailable = True
         self._loaded_at = now
 
@@ -250,3 +262,73 @@ class OverviewState(AuthState):
             [i18n.translate("overview.malo", lang), summary.malo or missing],
             [i18n.translate("overview.melo", lang), summary.melo or missing],
         ]
+
+    @rx.var
+    def is_smart_meter(self) -> bool:
+        """Whether the subscription's meter delivers interval values."""
+        return bool(self._summary and self._summary.meter_type == "smart")
+
+    @rx.var
+    def consumption_text(self) -> str:
+        """The newest interval or reading in words, or why there is none."""
+        lang = self.lang
+        if self._summary is None:
+            return ""
+        if self._summary.meter_type == "smart":
+            latest = self._latest_interval
+            if latest is None:
+                return i18n.translate("dashboard.no_consumption", lang)
+            text = i18n.translate(
+                "dashboard.latest_interval",
+                lang,
+                energy=i18n.format_kwh(latest.energy_kwh, lang, digits=3),
+                start=i18n.format_clock(latest.start_at),
+                end=i18n.format_clock(latest.end_at),
+                day=i18n.format_day(latest.start_at, lang),
+            )
+            return f"{text} ({i18n.translate(f'state.{latest.state}', lang)})"
+        reading = self._latest_reading
+        if reading is None:
+            return i18n.translate("dashboard.no_reading", lang)
+        text = i18n.translate(
+            "dashboard.latest_reading",
+            lang,
+            value=i18n.format_kwh(reading.value_kwh, lang),
+            day=i18n.format_day(reading.read_at, lang),
+        )
+        return f"{text} ({i18n.translate(f'reading_source.{reading.source}', lang)})"
+
+    @rx.var
+    def next_bill_text(self) -> str:
+        """Date and estimated amount of the next bill."""
+        bill = self._bill
+        if bill is None:
+            return i18n.translate("dashboard.no_bill", self.lang) if self._summary else ""
+        return i18n.translate(
+            "dashboard.next_bill_text",
+            self.lang,
+            date=i18n.format_day(bill.issue_date, self.lang),
+            amount=i18n.format_eur(bill.amount_eur, self.lang),
+        )
+
+    @rx.var
+    def next_bill_basis(self) -> str:
+        """What the estimate rests on."""
+        bill = self._bill
+        if bill is None:
+            return ""
+        key = "dashboard.next_bill_basis_measured" if bill.measured else "dashboard.next_bill_basis_estimated"
+        return i18n.translate(
+            key,
+            self.lang,
+            kwh=i18n.format_kwh(bill.consumption_kwh, self.lang),
+            month=i18n.format_month(bill.period_start, self.lang),
+        )
+
+    @rx.var
+    def contract_end_text(self) -> str:
+        """The supply end for a terminated or ended contract, else ""."""
+        summary = self._summary
+        if summary is None or summary.end_at is None:
+            return ""
+        return i18n.translate("dashboard.contract_ends", self.lang, date=i18n.format_day(summary.end_at, self.lang))
