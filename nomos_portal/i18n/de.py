@@ -108,6 +108,7 @@ MESSAGES: dict[str, str] = {
     "reading_source.customer": "von Ihnen gemeldet",
     "reading_source.operator": "vom Messstellenbetreiber abgelesen",
     "reading_source.estimated": "geschätzt",
+    "dashboard.bill_unknown": "Die nächste Rechnung lässt sich noch nicht schätzen, weil für diesen Monat Preise oder Messwerte fehlen.",
     # email
     "mail.sign_in.subject": "Ihr Anmeldecode für das {org} Kundenportal",
     "mail.sign_in.greeting": "Guten Tag,",

@@ -108,6 +108,7 @@ MESSAGES: dict[str, str] = {
     "reading_source.customer": "submitted by you",
     "reading_source.operator": "read by the metering operator",
     "reading_source.estimated": "estimated",
+    "dashboard.bill_unknown": "The next bill cannot be estimated yet because prices or meter values for this month are missing.",
     # email
     "mail.sign_in.subject": "Your sign-in code for the {org} customer portal",
     "mail.sign_in.greeting": "Hello,",

@@ -168,9 +168,11 @@ class OverviewState(AuthState):
 
     @rx.var
     def not_published_text(self) -> str:
-        """What to expect while tomorrow's prices are not out yet."""
+        """What to expect while the shown day's prices are not out yet."""
         if self._loaded_at is None:
             return ""
+        if self.price_tab == "today":
+            return i18n.translate("dashboard.no_prices", self.lang)
         due = dashboard.next_publication(self._loaded_at)
         return i18n.translate("dashboard.not_published", self.lang, time=i18n.format_clock(due))
 
@@ -303,7 +305,10 @@ class OverviewState(AuthState):
         """Date and estimated amount of the next bill."""
         bill = self._bill
         if bill is None:
-            return i18n.translate("dashboard.no_bill", self.lang) if self._summary else ""
+            if self._summary is None:
+                return ""
+            key = "dashboard.bill_unknown" if self._summary.status == "active" else "dashboard.no_bill"
+            return i18n.translate(key, self.lang)
         return i18n.translate(
             "dashboard.next_bill_text",
             self.lang,

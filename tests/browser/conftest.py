@@ -6,6 +6,7 @@ hosts such as `acme-power.localhost`, which Chromium resolves to loopback.
 
 from __future__ import annotations
 
+import datetime
 import email
 import os
 import re
@@ -24,7 +25,7 @@ from aiosmtpd.controller import Controller
 from playwright.sync_api import Browser, Page, sync_playwright
 from sqlmodel import Session
 
-from nomos_portal.services.seed import seed_demo_data, seed_demo_prices
+from nomos_portal.services.seed import seed_demo_data, seed_demo_meter_data, seed_demo_prices
 from tests.conftest import PROJECT_ROOT, TEST_SECRET_KEY, migrate
 
 CHROMIUM = "/usr/bin/chromium"
@@ -39,6 +40,9 @@ CHROMIUM_ARGS = [
 ]
 SCREENSHOTS = PROJECT_ROOT / "screenshots"
 START_TIMEOUT_SECONDS = 300
+# The development server's clock: the Saturday before the change to summer time, so
+# "tomorrow" (29 March 2026) has 23 hours; real prices exist for both days.
+FROZEN_NOW = datetime.datetime(2026, 3, 28, 14, 5, tzinfo=datetime.timezone(datetime.timedelta(hours=1)))
 
 
 class Inbox:
@@ -106,6 +110,8 @@ def start_portal(tmp_path: Path, smtp_port: int, *, production: bool) -> tuple[s
     with Session(engine) as session:
         seed_demo_data(session, secret_key=TEST_SECRET_KEY)
         seed_demo_prices(session)
+        if not production:
+            seed_demo_meter_data(session, now=FROZEN_NOW)
     engine.dispose()
 
     frontend_port = free_port()
@@ -127,6 +133,12 @@ def start_portal(tmp_path: Path, smtp_port: int, *, production: bool) -> tuple[s
         "MAIL_FROM": "portal@customerportal.localhost",
         "OUTBOX_DIR": str(tmp_path / "outbox"),
     }
+    if not production:
+        env["NOMOS_NOW"] = FROZEN_NOW.isoformat()
+        # Watch an empty folder only: a hot reload in the middle of a test drops its websocket.
+        quiet = tmp_path / "no-hot-reload"
+        quiet.mkdir()
+        env["REFLEX_HOT_RELOAD_OVERRIDE_PATHS"] = str(quiet)
     command = ["reflex", "run", "--frontend-port", str(frontend_port), "--backend-port", str(backend_port)]
     if production:
         command += ["--env", "prod", "--single-port"]
@@ -260,3 +272,22 @@ def screenshot(page: Page, name: str) -> None:
     """Save a full-page screenshot under the git-ignored screenshots/ folder."""
     SCREENSHOTS.mkdir(exist_ok=True)
     page.screenshot(path=SCREENSHOTS / f"{name}.png", full_page=True)
+
+
+MODULE_ORDER = ("test_production", "test_sign_in")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Run the production-build tests first, then the sign-in tests, then the rest.
+
+    Both servers build into the same `.web` folder, so the production build
+    must be done and its server stopped before the development server starts.
+    The sign-in tests sign customers in through the page; later modules reuse
+    those sessions, because each customer may request only one code a minute.
+    """
+
+    def rank(item: pytest.Item) -> int:
+        name = item.module.__name__.rpartition(".")[2]
+        return MODULE_ORDER.index(name) if name in MODULE_ORDER else len(MODULE_ORDER)
+
+    items.sort(key=rank)
