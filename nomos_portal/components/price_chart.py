@@ -118,7 +118,7 @@ def best_times_card() -> rx.Component:
 
 
 def prices_section() -> rx.Component:
-    """The price card and the hint card, or a notice when prices cannot be computed."""
+    """Render the price card and the hint card, or a notice when prices cannot be computed."""
     return rx.cond(
         OverviewState.prices_unavailable,
         rx.callout(tr("dashboard.prices_unavailable"), icon="triangle_alert", color_scheme="red"),

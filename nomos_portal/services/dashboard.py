@@ -83,7 +83,7 @@ def current_slot_index(prices: DayPrices, *, now: datetime.datetime) -> int | No
 def best_windows(
     days: list[DayPrices], *, now: datetime.datetime, hours: tuple[int, ...] = HINT_HOURS
 ) -> dict[int, spot_prices.PriceWindow | None]:
-    """The cheapest contiguous windows of 1, 2 and 3 hours in the published prices still ahead.
+    """Find the cheapest contiguous windows of 1, 2 and 3 hours in the published prices still ahead.
 
     The interval running now counts as ahead, so a window may start in it.
     """

@@ -47,7 +47,7 @@ class LatestReading:
 
 
 def latest_consumption(session: Session, *, subscription_id: int) -> LatestConsumption | None:
-    """The newest interval of a subscription's smart meter, or None without data."""
+    """Return the newest interval of a subscription's smart meter, or None without data."""
     row = session.exec(
         select(ConsumptionInterval)
         .where(ConsumptionInterval.subscription_id == subscription_id)
@@ -65,7 +65,7 @@ def latest_consumption(session: Session, *, subscription_id: int) -> LatestConsu
 
 
 def latest_reading(session: Session, *, subscription_id: int) -> LatestReading | None:
-    """The newest meter reading of a subscription, or None."""
+    """Return the newest meter reading of a subscription, or None."""
     row = session.exec(
         select(MeterReading)
         .where(MeterReading.subscription_id == subscription_id)
@@ -80,10 +80,10 @@ def latest_reading(session: Session, *, subscription_id: int) -> LatestReading |
 def demo_series(subscription: Subscription, *, start: datetime.date, end: datetime.date, seed: int) -> pd.Series:
     """Demo quarter-hour consumption in kWh for local days start..end (exclusive).
 
-    One demo subscription replays the real OPSD household; every other one
-    follows the BDEW H0 profile scaled to its estimated annual usage, with a
+    One demo subscription replays the real OPSD household. Every other one
+    follows the BDEW H0 profile scaled to its estimated annual usage, times a
     daily factor drawn from a generator seeded by `seed` and the subscription
-    number, so the same seed always gives the same series.
+    number. The same seed always gives the same series.
     """
     if subscription.number == REAL_SERIES_SUBSCRIPTION:
         return household_series.real_household_consumption_kwh(start=start, end=end)

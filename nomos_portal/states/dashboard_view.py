@@ -21,7 +21,7 @@ def slot_labels(prices: dashboard.DayPrices, language: str) -> list[str]:
 
 
 def chart_rows(prices: dashboard.DayPrices, language: str) -> list[dict[str, Any]]:
-    """One row per slot: x label, gross price in ct/kWh (None for a gap) and its formatted text."""
+    """Build one chart row per slot: x label, gross price in ct/kWh (None for a gap) and its formatted text."""
     rows = []
     for slot, label in zip(prices.slots, slot_labels(prices, language), strict=True):
         if slot.price is None:
@@ -59,7 +59,7 @@ def window_text(key: str, window: PriceWindow | None, language: str) -> str:
 
 
 def current_price_text(prices: dashboard.DayPrices, now: datetime.datetime, language: str) -> str:
-    """The price of the interval running now, with its components."""
+    """Describe the price of the interval running now."""
     index = dashboard.current_slot_index(prices, now=now)
     if index is None or prices.slots[index].price is None:
         return ""

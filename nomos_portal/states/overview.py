@@ -76,7 +76,9 @@ class OverviewState(AuthState):
                 )
                 self.prices_unavailable = False
             except pricing.MissingComponentError:
-                logger.exception("No prices for subscription %s on plan %s", subscription.id, active.plan_id)
+                logger.exception(
+                    "Price components missing for subscription %s on plan %s", subscription.id, active.plan_id
+                )
                 self._days = {}
                 self._bill = None
                 self.prices_unavailable = True

@@ -1,4 +1,4 @@
-"""The overview as a dashboard, on the development server whose clock stands at 28 March 2026, 14:05."""
+"""The overview as a dashboard, on the development server whose clock is fixed at 28 March 2026, 14:05."""
 
 from __future__ import annotations
 

@@ -26,7 +26,7 @@ def test_smart_meter_has_a_year_up_to_yesterday(session: Session):
     latest = metering.latest_consumption(session, subscription_id=lea.id)
     assert latest.end_at == datetime.datetime(2026, 12, 4, tzinfo=BERLIN)
     assert latest.state == "preliminary"
-    # 365 local days; the year holds one 23-hour and one 25-hour day.
+    # 365 local days; the year contains one 23-hour and one 25-hour day.
     assert interval_count(session, lea.id) == 365 * 96
 
 
