@@ -6,12 +6,14 @@ import reflex as rx
 
 from nomos_portal.components.layout import branded
 from nomos_portal.head import TenantHeadMiddleware
+from nomos_portal.pages.consumption import consumption_page
 from nomos_portal.pages.login import login_page
 from nomos_portal.pages.not_found import not_found_page
 from nomos_portal.pages.overview import overview_page
 from nomos_portal.pages.subscriptions import subscriptions_page
 from nomos_portal.routes import create_api
 from nomos_portal.settings import configure_logging, get_settings
+from nomos_portal.states.consumption import ConsumptionState
 from nomos_portal.states.login import LoginState
 from nomos_portal.states.overview import OverviewState
 from nomos_portal.states.portal import PortalState
@@ -35,5 +37,6 @@ TITLE = rx.cond(PortalState.page_title != "", PortalState.page_title, _SERVER_TI
 app.add_page(lambda: branded(rx.fragment()), route="/", title=TITLE, on_load=PortalState.go_home)
 app.add_page(login_page, route="/login", title=TITLE, on_load=LoginState.load)
 app.add_page(overview_page, route="/overview", title=TITLE, on_load=OverviewState.load)
+app.add_page(consumption_page, route="/consumption", title=TITLE, on_load=ConsumptionState.load)
 app.add_page(subscriptions_page, route="/subscriptions", title=TITLE, on_load=SubscriptionsState.load)
 app.add_page(not_found_page, route="404", title=TITLE, on_load=PortalState.load_tenant)

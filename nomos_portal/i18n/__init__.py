@@ -107,3 +107,8 @@ def format_kwh(value: Decimal, language: str | None, digits: int = 1) -> str:
 def format_month(day: datetime.date, language: str | None) -> str:
     """Month and year, e.g. "Dezember 2026"."""
     return format_date(day, format="LLLL yyyy", locale=BABEL_LOCALES[normalize_language(language)])
+
+
+def format_month_short(day: datetime.date, language: str | None) -> str:
+    """Abbreviated month name, e.g. "Jan."."""
+    return format_date(day, format="LLL", locale=BABEL_LOCALES[normalize_language(language)])

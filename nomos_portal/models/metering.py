@@ -40,6 +40,10 @@ class MeterReading(SQLModel, table=True):
     meter_number: str = Field(max_length=40)
     read_at: datetime.datetime = Field(sa_type=UTCDateTime)
     value_kwh: Decimal = Field(max_digits=12, decimal_places=1)
-    # "customer", "operator" (metering point operator) or "estimated".
-    source: str = Field(default="customer", max_length=10)
+    # As in the Nomos API: "customer_report", "grid_reading" (read by the metering point
+    # operator) or "grid_estimation".
+    source: str = Field(default="customer_report", max_length=20)
+    note: str = Field(default="", max_length=500, sa_column_kwargs={"server_default": ""})
+    # Client-chosen id of a form submission, so a retried or doubled submit stores one reading.
+    submission_id: str | None = Field(default=None, max_length=64, sa_column_kwargs={"unique": True})
     created_at: datetime.datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)

@@ -8,7 +8,6 @@ from nomos_portal.components.layout import branded, page_container
 from nomos_portal.components.price_chart import prices_section
 from nomos_portal.components.text import tr
 from nomos_portal.states.overview import OverviewState
-from nomos_portal.states.portal import PortalState
 
 
 def definition_rows(rows) -> rx.Component:
@@ -86,12 +85,7 @@ def consumption_card() -> rx.Component:
             rx.text(OverviewState.consumption_text, id="current-consumption"),
             rx.cond(
                 ~OverviewState.is_smart_meter,
-                # NOTE: readings are taken by email until the portal has its own meter-reading form.
-                rx.link(
-                    tr("dashboard.submit_reading"),
-                    href="mailto:" + PortalState.support_email + "?subject=" + OverviewState.subscription_number,
-                    id="submit-reading",
-                ),
+                rx.link(tr("dashboard.submit_reading"), href="/consumption", id="submit-reading-link"),
             ),
             spacing="2",
         ),

@@ -171,7 +171,7 @@ def seed_demo_readings(session: Session, *, subscription: Subscription, now: dat
                 meter_number=subscription.meter_number,
                 read_at=moment,
                 value_kwh=(first_value + per_day * days).quantize(Decimal("0.1")),
-                source="customer" if moment == customer_reading else "operator",
+                source="customer_report" if moment == customer_reading else "grid_reading",
             )
         )
     session.commit()

@@ -190,9 +190,7 @@ def test_several_subscriptions_choose_and_switch(page: Page, portal_port, smtp_i
     # The holiday flat has an analog meter: the latest reading and a way to submit one.
     expect(page.locator("#current-consumption")).to_contain_text("Letzter Zählerstand:")
     expect(page.locator("#current-consumption")).to_contain_text("von Ihnen gemeldet")
-    expect(page.locator("#submit-reading")).to_have_attribute(
-        "href", "mailto:service@acme-energie.example?subject=ACME-100002"
-    )
+    expect(page.locator("#submit-reading-link")).to_have_attribute("href", "/consumption")
     expect(page.locator("#next-bill")).to_contain_text("voraussichtlich")
 
     page.get_by_role("link", name="Verträge").click()

@@ -78,7 +78,7 @@ def test_analog_meter_gets_rising_readings(session: Session):
     assert len(readings) >= 2
     assert [r.value_kwh for r in readings] == sorted(r.value_kwh for r in readings)
     latest = metering.latest_reading(session, subscription_id=flat.id)
-    assert latest.source == "customer"
+    assert latest.source == "customer_report"
 
 
 def test_bill_estimate_from_measured_month(session: Session, lumio: Plan):

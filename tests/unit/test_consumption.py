@@ -1,0 +1,130 @@
+import datetime
+
+import numpy as np
+import pandas as pd
+import pytest
+from sqlmodel import Session, select
+
+from nomos_portal.models import Plan, Subscription
+from nomos_portal.services import consumption as c
+from nomos_portal.services.spot_prices import BERLIN
+
+
+def quarter_hours(day: datetime.date, *, days: int = 1) -> pd.DatetimeIndex:
+    start, _ = c.local_day_bounds(day)
+    _, end = c.local_day_bounds(day + datetime.timedelta(days=days - 1))
+    return pd.date_range(start, end, freq="15min", inclusive="left")
+
+
+def frame(index: pd.DatetimeIndex, kwh: float = 0.1, state: str = "final") -> pd.DataFrame:
+    return pd.DataFrame({"energy_kwh": kwh, "state": state}, index=index.rename("start_at"))
+
+
+def test_periods_and_shifts():
+    assert c.period_for("week", datetime.date(2026, 3, 29)) == c.Period(
+        "week", datetime.date(2026, 3, 23), datetime.date(2026, 3, 30)
+    )
+    assert c.period_for("month", datetime.date(2026, 2, 10)).end == datetime.date(2026, 3, 1)
+    assert c.shift_period(c.period_for("month", datetime.date(2026, 1, 31)), -1).start == datetime.date(2025, 12, 1)
+    assert c.shift_period(c.period_for("year", datetime.date(2026, 5, 1)), 1).start == datetime.date(2027, 1, 1)
+    assert c.shift_period(c.period_for("week", datetime.date(2026, 1, 1)), 1).start == datetime.date(2026, 1, 5)
+    with pytest.raises(ValueError, match="Unknown view"):
+        c.period_for("decade", datetime.date(2026, 1, 1))
+
+
+def test_day_view_on_25_hour_day():
+    day = datetime.date(2025, 10, 26)
+    index = quarter_hours(day)
+    assert len(index) == 100
+    bars = c.aggregate(frame(index, 0.25), pd.Series(30.0, index=index), period=c.period_for("day", day))
+    assert len(bars) == 100
+    assert float(c.total_kwh(bars)) == pytest.approx(25.0)
+    assert bars[0].cost_eur == pytest.approx(0.075)
+
+
+def test_day_view_on_23_hour_day_has_92_bars():
+    day = datetime.date(2026, 3, 29)
+    bars = c.aggregate(frame(quarter_hours(day)), pd.Series(dtype=float), period=c.period_for("day", day))
+    assert len(bars) == 92
+    assert all(bar.price_ct_per_kwh is None for bar in bars)
+
+
+def test_week_view_sums_days_across_dst():
+    week = c.period_for("week", datetime.date(2026, 3, 29))
+    index = quarter_hours(week.start, days=7)
+    bars = c.aggregate(frame(index, 0.01), pd.Series(dtype=float), period=week)
+    assert len(bars) == 7
+    assert bars[0].start.weekday() == 0
+    assert bars[-1].energy_kwh == pytest.approx(0.92)  # Sunday 29 March: 92 quarter hours
+    assert bars[0].energy_kwh == pytest.approx(0.96)
+    assert float(c.total_kwh(bars)) == pytest.approx(0.01 * len(index))
+
+
+def test_month_boundaries_and_gaps():
+    month = c.period_for("month", datetime.date(2026, 2, 1))
+    index = quarter_hours(datetime.date(2026, 2, 1), days=10)
+    bars = c.aggregate(frame(index), pd.Series(dtype=float), period=month)
+    assert len(bars) == 28
+    assert bars[9].energy_kwh == pytest.approx(9.6)
+    assert bars[10].energy_kwh is None  # no data: a gap, not 0
+
+
+def test_weighted_average_price():
+    day = datetime.date(2026, 6, 1)
+    index = quarter_hours(day)
+    kwh = np.where(np.arange(96) < 48, 0.1, 0.3)
+    prices = pd.Series(np.where(np.arange(96) < 48, 20.0, 40.0), index=index)
+    intervals = pd.DataFrame({"energy_kwh": kwh, "state": "final"}, index=index)
+    bars = c.aggregate(intervals, prices, period=c.period_for("month", day))
+    june_first = bars[0]
+    # (48*0.1*20 + 48*0.3*40) / (48*0.4) = 35 ct/kWh
+    assert june_first.price_ct_per_kwh == pytest.approx(35.0)
+    assert june_first.cost_eur == pytest.approx((48 * 0.1 * 20 + 48 * 0.3 * 40) / 100)
+    assert june_first.min_kwh == pytest.approx(0.1)
+    assert june_first.max_kwh == pytest.approx(0.3)
+
+
+def test_state_of_aggregated_bar_is_least_certain():
+    day = datetime.date(2026, 6, 1)
+    index = quarter_hours(day)
+    intervals = frame(index)
+    intervals.iloc[5, intervals.columns.get_loc("state")] = "substitute"
+    bars = c.aggregate(intervals, pd.Series(dtype=float), period=c.period_for("week", day))
+    assert bars[0].state == "substitute"
+
+
+def test_year_view_by_month_matches_raw_total(session: Session, lumio: Plan):
+    lea = session.exec(select(Subscription).where(Subscription.number == "LUM-2025-0042")).one()
+    period = c.period_for("year", datetime.date(2026, 1, 1))
+    intervals = c.load_intervals(session, subscription_id=lea.id, period=period)
+    prices = c.load_prices_ct(session, plan=lumio, subscription=lea, period=period)
+    bars = c.aggregate(intervals, prices, period=period)
+    assert len(bars) == 12
+    assert float(c.total_kwh(bars)) == pytest.approx(round(intervals["energy_kwh"].sum(), 3), abs=0.0005)
+    assert bars[0].price_ct_per_kwh is not None
+
+
+def test_hourly_prices_cover_quarter_hours(session: Session, lumio: Plan):
+    lea = session.exec(select(Subscription).where(Subscription.number == "LUM-2025-0042")).one()
+    period = c.period_for("day", datetime.date(2024, 10, 27))
+    prices = c.load_prices_ct(session, plan=lumio, subscription=lea, period=period)
+    assert len(prices) == 100
+    first_hour = prices.iloc[:4]
+    assert first_hour.nunique() == 1
+
+
+def test_export_csv_header_and_formats():
+    day = datetime.date(2026, 6, 1)
+    index = quarter_hours(day)
+    bars = c.aggregate(frame(index, 0.125), pd.Series(30.0, index=index), period=c.period_for("day", day))
+    german = c.export_csv(bars, language="de").splitlines()
+    english = c.export_csv(bars, language="en").splitlines()
+    assert german[0] == "Beginn;Verbrauch (kWh);Preis (ct/kWh);Kosten (EUR)"
+    assert german[1] == "2026-06-01T00:00:00+02:00;0,125;30,00;0,04"
+    assert english[0] == "start,consumption (kWh),price (ct/kWh),cost (EUR)"
+    assert english[1] == "2026-06-01T00:00:00+02:00,0.125,30.00,0.04"
+    assert len(german) == 97
+
+
+def test_berlin_constant_is_europe_berlin():
+    assert str(BERLIN) == "Europe/Berlin"
