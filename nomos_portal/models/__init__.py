@@ -1,6 +1,6 @@
 """All tables of the portal; importing this package registers them with SQLModel."""
 
-from nomos_portal.models.auth import PortalSession, SignInCode
+from nomos_portal.models.auth import ApiKey, PortalSession, SignInCode, SignInLink
 from nomos_portal.models.base import UTCDateTime, utc_now
 from nomos_portal.models.customers import Customer, PaymentMethod, Subscription
 from nomos_portal.models.metering import ConsumptionInterval, MeterReading
@@ -8,6 +8,7 @@ from nomos_portal.models.prices import GridArea, Levy, SpotPrice
 from nomos_portal.models.tenancy import Org, Plan
 
 __all__ = [
+    "ApiKey",
     "ConsumptionInterval",
     "Customer",
     "GridArea",
@@ -18,6 +19,7 @@ __all__ = [
     "Plan",
     "PortalSession",
     "SignInCode",
+    "SignInLink",
     "SpotPrice",
     "Subscription",
     "UTCDateTime",

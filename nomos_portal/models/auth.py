@@ -1,4 +1,4 @@
-"""Sign-in codes and portal sessions."""
+"""Sign-in codes, portal sessions, API keys and single sign-on links."""
 
 from __future__ import annotations
 
@@ -53,3 +53,43 @@ class PortalSession(SQLModel, table=True):
     # SHA-256 of a single-use ticket that the cookie route exchanges for the cookie.
     handoff_hash: str | None = Field(default=None, max_length=64, index=True)
     handoff_expires_at: datetime.datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class ApiKey(SQLModel, table=True):
+    """A key with which an org's backend calls the portal's HTTP API, e.g. to mint sign-in links."""
+
+    __tablename__ = "api_key"
+
+    id: int | None = Field(default=None, primary_key=True)
+    org_id: int = Field(foreign_key="org.id", index=True)
+    # Public part of the key, readable in the key itself, so listings and logs can name a key.
+    prefix: str = Field(max_length=16)
+    # SHA-256 of the whole key; the key itself is printed once at creation and never stored.
+    key_hash: str = Field(max_length=64)
+    label: str = Field(default="", max_length=100)
+    created_at: datetime.datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
+    last_used_at: datetime.datetime | None = Field(default=None, sa_type=UTCDateTime)
+    revoked_at: datetime.datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+    __table_args__ = (sa.UniqueConstraint("prefix", name="uq_api_key_prefix"),)
+
+
+class SignInLink(SQLModel, table=True):
+    """A single-use sign-in link for one customer on one plan, minted for single sign-on."""
+
+    __tablename__ = "sign_in_link"
+
+    id: int | None = Field(default=None, primary_key=True)
+    plan_id: int = Field(foreign_key="plan.id")
+    customer_id: int = Field(foreign_key="customer.id", index=True)
+    # The key that minted the link; None for links minted with the operator command.
+    api_key_id: int | None = Field(default=None, foreign_key="api_key.id")
+    # SHA-256 of the link's token; the token itself exists only in the link.
+    token_hash: str = Field(max_length=64)
+    # Local path the browser goes to after signing in.
+    next_path: str = Field(default="/overview", max_length=500)
+    created_at: datetime.datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
+    expires_at: datetime.datetime = Field(sa_type=UTCDateTime)
+    used_at: datetime.datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+    __table_args__ = (sa.UniqueConstraint("token_hash", name="uq_sign_in_link_token_hash"),)

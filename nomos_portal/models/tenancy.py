@@ -26,6 +26,10 @@ class Org(SQLModel, table=True):
     support_url: str = Field(default="", max_length=500)
     created_at: datetime.datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
 
+    # Operator commands name orgs by name, so a name may belong to one org only. A unique index
+    # rather than a constraint lets the migration add it without rebuilding the table on SQLite.
+    __table_args__ = (sa.Index("ix_org_name", "name", unique=True),)
+
 
 class Plan(SQLModel, table=True):
     """A supplier's tariff plan, as in the Nomos API; its slug names the portal's subdomain."""
