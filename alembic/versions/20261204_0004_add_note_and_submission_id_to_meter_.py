@@ -1,7 +1,7 @@
 """add note and submission id to meter readings
 
 Revision ID: 0004
-Revises: 0002
+Revises: 0003
 Create Date: 2026-12-04 21:10:13.983456
 """
 
@@ -15,7 +15,7 @@ import nomos_portal.models.base
 
 
 revision: str = '0004'
-down_revision: Union[str, None] = '0002'
+down_revision: Union[str, None] = '0003'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 

@@ -7,7 +7,7 @@ import dataclasses
 import datetime
 import io
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -32,6 +32,8 @@ DEMO_PRICE_FILES = (
     "day_ahead_de_lu_2025-10_onward_15min.csv",
 )
 REPLAY_STEP = datetime.timedelta(days=364)
+# Rows per INSERT statement; all batches of one import share one transaction.
+INSERT_BATCH_ROWS = 2000
 
 
 class PriceImportError(ValueError):
@@ -127,10 +129,15 @@ def parse_price_csv(text: str, *, source: str = "file") -> list[PricePoint]:
         seen[start] = line_number
         parsed.append((start, price))
 
-    starts = [start for start, _price in parsed]
+    return price_points(parsed)
+
+
+def price_points(rows: Sequence[tuple[datetime.datetime, Decimal]]) -> list[PricePoint]:
+    """Turn (UTC start, price) rows in time order into price points, with each row's resolution inferred."""
+    starts = [start for start, _price in rows]
     return [
         PricePoint(start_at=start, resolution_minutes=_resolution(starts, index), price_eur_per_mwh=price)
-        for index, (start, price) in enumerate(parsed)
+        for index, (start, price) in enumerate(rows)
     ]
 
 
@@ -145,8 +152,20 @@ def _resolution(starts: Sequence[datetime.datetime], index: int) -> int:
     return 15 if quarter in (after, before) else 60
 
 
-def import_prices(session: Session, *, points: Sequence[PricePoint], is_demo: bool = False) -> ImportReport:
+def import_prices(
+    session: Session,
+    *,
+    points: Sequence[PricePoint],
+    is_demo: bool = False,
+    progress: Callable[[int], None] | None = None,
+) -> ImportReport:
     """Store prices; rows already stored with the same start are kept, so a re-import changes nothing.
+
+    Args:
+        session: Open database session; committed once at the end.
+        points: The prices to store.
+        is_demo: Whether the prices are replayed demo prices.
+        progress: Called with the number of rows handled after each batch, e.g. to advance a progress bar.
 
     Raises:
         PriceImportError: A stored price for the same interval differs; nothing was written.
@@ -184,8 +203,13 @@ def import_prices(session: Session, *, points: Sequence[PricePoint], is_demo: bo
                 f"the file says {point.price_eur_per_mwh}. Nothing was imported."
             )
             raise PriceImportError(msg)
-    if new_rows:
-        session.execute(sa.insert(SpotPrice), new_rows)
+    if progress is not None:
+        progress(len(points) - len(new_rows))
+    for first in range(0, len(new_rows), INSERT_BATCH_ROWS):
+        batch = new_rows[first : first + INSERT_BATCH_ROWS]
+        session.execute(sa.insert(SpotPrice), batch)
+        if progress is not None:
+            progress(len(batch))
     session.commit()
     return ImportReport(rows=len(points), added=len(new_rows), unchanged=len(points) - len(new_rows))
 
@@ -296,6 +320,19 @@ def demo_price_days(session: Session) -> dict[datetime.date, int]:
     return counts
 
 
+def days_with_prices(session: Session, *, first: datetime.date, last: datetime.date) -> set[datetime.date]:
+    """Berlin days from first to last (inclusive) that have at least one stored price."""
+    start, _ = local_day_bounds(first)
+    _, end = local_day_bounds(last)
+    starts = session.exec(
+        select(SpotPrice.start_at)
+        .where(SpotPrice.bidding_zone == BIDDING_ZONE)
+        .where(col(SpotPrice.start_at) >= start)
+        .where(col(SpotPrice.start_at) < end)
+    ).all()
+    return {berlin_date(moment) for moment in starts}
+
+
 def ensure_demo_prices(
     session: Session, *, days: Iterable[datetime.date], now: datetime.datetime
 ) -> list[datetime.date]:
@@ -304,15 +341,16 @@ def ensure_demo_prices(
     Returns:
         The days that received replayed prices.
     """
+    wanted = sorted(day for day in days if is_published(day, now=now, publication_time=DEMO_PUBLICATION_TIME))
+    if not wanted:
+        return []
+    present = days_with_prices(session, first=wanted[0], last=wanted[-1])
+    missing = [day for day in wanted if day not in present]
+    if not missing:
+        return []
+    available = demo_price_days(session)
     filled = []
-    available: dict[datetime.date, int] | None = None
-    for day in days:
-        if not is_published(day, now=now, publication_time=DEMO_PUBLICATION_TIME):
-            continue
-        if prices_for_day(session, day=day):
-            continue
-        if available is None:
-            available = demo_price_days(session)
+    for day in missing:
         source = replay_source_day(day, available=available)
         if source is None:
             logger.warning("No historic prices to replay onto %s", day)

@@ -13,8 +13,9 @@ import reflex as rx
 from nomos_portal import clock, i18n
 from nomos_portal.db import open_session
 from nomos_portal.models import Plan
-from nomos_portal.services import consumption, customers, pricing, readings
+from nomos_portal.services import consumption, customers, pricing, readings, spot_prices
 from nomos_portal.services.spot_prices import BERLIN, berlin_date
+from nomos_portal.settings import get_settings
 from nomos_portal.states.auth import AuthState
 
 logger = logging.getLogger(__name__)
@@ -81,6 +82,13 @@ class ConsumptionState(AuthState):
         with open_session() as session:
             subscription, plan = self._subscription_and_plan(session)
             self.is_smart = subscription.meter_type == "smart"
+            if get_settings().demo_mode:
+                # Replay prices only where the contract supplied power, up to today.
+                today = berlin_date(clock.now())
+                first = max(period.start, berlin_date(subscription.start_at or clock.now()))
+                last = min(period.end - datetime.timedelta(days=1), today)
+                days = [first + datetime.timedelta(days=n) for n in range((last - first).days + 1)]
+                spot_prices.ensure_demo_prices(session, days=days, now=clock.now())
             intervals = consumption.load_intervals(session, subscription_id=subscription.id, period=period)
             try:
                 prices = consumption.load_prices_ct(session, plan=plan, subscription=subscription, period=period)

@@ -178,7 +178,7 @@ def test_sign_out_revokes_session(page: Page, portal_port, smtp_inbox):
     page.wait_for_url(re.compile(r"/login\?next=/overview"))
 
 
-def test_several_subscriptions_choose_and_switch(page: Page, portal_port, smtp_inbox):
+def test_several_subscriptions_choose_and_switch(page: Page, portal_port, smtp_inbox, sign_ins: SignIns):
     base = base_url("acme-power", portal_port)
     sign_in_through_page(page, base, "anna.schmidt@example.com", smtp_inbox[1], path="/login?next=/overview")
     page.wait_for_url(re.compile(r"/subscriptions\?next=/overview"))
@@ -198,6 +198,7 @@ def test_several_subscriptions_choose_and_switch(page: Page, portal_port, smtp_i
     page.locator("#choose-ACME-100001").click()
     wait_for_path(page, "/overview")
     expect(page.locator("main")).to_contain_text("ACME-100001")
+    sign_ins.remember("acme-power", "anna.schmidt@example.com", page)
 
 
 def test_signed_out_visitor_returns_to_requested_page(page: Page, portal_port, smtp_inbox):
