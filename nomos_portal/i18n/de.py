@@ -126,6 +126,8 @@ MESSAGES: dict[str, str] = {
     "consumption.kwh": "Verbrauch (kWh)",
     "consumption.price": "Preis (ct/kWh)",
     "consumption.state_note": "Smart-Meter-Werte kommen am Folgetag und können bis zum 8. Werktag des Folgemonats korrigiert werden.",
+    "consumption.range": "Viertelstunden von {low} bis {high}",
+    "consumption.interpolated": "Ohne Smart Meter verteilen wir den Verbrauch zwischen zwei Zählerständen gleichmäßig auf die Tage dazwischen.",
     "consumption.readings": "Zählerstände",
     "consumption.reading_form": "Zählerstand melden",
     "consumption.reading_date": "Ablesedatum",

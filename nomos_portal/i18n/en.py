@@ -126,6 +126,8 @@ MESSAGES: dict[str, str] = {
     "consumption.kwh": "Consumption (kWh)",
     "consumption.price": "Price (ct/kWh)",
     "consumption.state_note": "Smart meter values arrive the following day and may be corrected until the 8th working day of the following month.",
+    "consumption.range": "quarter hours from {low} to {high}",
+    "consumption.interpolated": "Without a smart meter, the consumption between two readings is spread evenly over the days between them.",
     "consumption.readings": "Meter readings",
     "consumption.reading_form": "Submit a meter reading",
     "consumption.reading_date": "Reading date",

@@ -94,7 +94,11 @@ def chart_card() -> rx.Component:
                 rx.callout(tr("consumption.no_data"), icon="info", id="no-consumption"),
             ),
             rx.text(ConsumptionState.total_text, weight="bold", id="period-total"),
-            rx.text(tr("consumption.state_note"), size="1", color_scheme="gray"),
+            rx.text(
+                rx.cond(ConsumptionState.is_smart, tr("consumption.state_note"), tr("consumption.interpolated")),
+                size="1",
+                color_scheme="gray",
+            ),
             rx.button(tr("consumption.export"), on_click=ConsumptionState.export, variant="outline", id="export-csv"),
             spacing="3",
             width="100%",

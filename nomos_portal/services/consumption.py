@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import itertools
 from decimal import Decimal
 
 import numpy as np
@@ -237,3 +238,31 @@ def export_csv(bars: list[Bar], *, language: str) -> str:
             )
         )
     return "\n".join(lines) + "\n"
+
+
+def interpolated_days(readings: list, *, period: Period) -> pd.DataFrame:
+    """Daily consumption between meter readings, spread evenly over the days between them.
+
+    Readings of different meters (before and after a meter swap) are never
+    paired. The rows carry the state "substitute", since they are estimates.
+
+    Args:
+        readings: MeterReading rows, oldest first.
+        period: The days to return.
+    """
+    rows = []
+    for previous, current in itertools.pairwise(readings):
+        if previous.meter_number != current.meter_number:
+            continue
+        first = previous.read_at.astimezone(BERLIN).date()
+        days = (current.read_at.astimezone(BERLIN).date() - first).days
+        if days <= 0:
+            continue
+        per_day = float(current.value_kwh - previous.value_kwh) / days
+        for offset in range(days):
+            day = first + datetime.timedelta(days=offset)
+            if period.start <= day < period.end:
+                rows.append((local_day_bounds(day)[0], per_day, "substitute"))
+    frame = pd.DataFrame(rows, columns=["start_at", "energy_kwh", "state"])
+    frame["start_at"] = pd.to_datetime(frame["start_at"], utc=True)
+    return frame.set_index("start_at")

@@ -89,6 +89,16 @@ class ConsumptionState(AuthState):
                 last = min(period.end - datetime.timedelta(days=1), today)
                 days = [first + datetime.timedelta(days=n) for n in range((last - first).days + 1)]
                 spot_prices.ensure_demo_prices(session, days=days, now=clock.now())
+            stored_readings = readings.list_readings(session, subscription_id=subscription.id)
+            self._rows = readings.reading_rows(stored_readings)
+            if not self.is_smart:
+                # Analog meters: daily values spread between readings; a single day cannot be split.
+                if self.view == "day":
+                    self.view = "month"
+                    period = consumption.period_for(self.view, period.start)
+                daily = consumption.interpolated_days(stored_readings, period=period)
+                self._bars = consumption.aggregate(daily, consumption.pd.Series(dtype=float), period=period)
+                return
             intervals = consumption.load_intervals(session, subscription_id=subscription.id, period=period)
             try:
                 prices = consumption.load_prices_ct(session, plan=plan, subscription=subscription, period=period)
@@ -96,12 +106,11 @@ class ConsumptionState(AuthState):
                 logger.exception("Price components missing for subscription %s", subscription.id)
                 prices = consumption.pd.Series(dtype=float)
             self._bars = consumption.aggregate(intervals, prices, period=period)
-            self._rows = readings.reading_rows(readings.list_readings(session, subscription_id=subscription.id))
 
     @rx.event
     def set_view(self, view: str | list[str]):
-        """Switch between day, week, month and year."""
-        if view in consumption.VIEWS:
+        """Switch between day, week, month and year; analog meters have no day view."""
+        if view in consumption.VIEWS and (self.is_smart or view != "day"):
             self.view = view
             self._refresh()
 
@@ -151,6 +160,13 @@ class ConsumptionState(AuthState):
                 text = i18n.format_kwh(Decimal(repr(bar.energy_kwh)), self.lang, digits=3)
                 if bar.cost_eur is not None:
                     text += f" · {i18n.format_eur(Decimal(repr(round(bar.cost_eur, 2))), self.lang)}"
+                if self.view != "day" and bar.min_kwh is not None and bar.max_kwh is not None and self.is_smart:
+                    text += " · " + i18n.translate(
+                        "consumption.range",
+                        self.lang,
+                        low=i18n.format_kwh(Decimal(repr(bar.min_kwh)), self.lang, digits=3),
+                        high=i18n.format_kwh(Decimal(repr(bar.max_kwh)), self.lang, digits=3),
+                    )
                 row[f"{bar.state}_label"] = text
             if bar.price_ct_per_kwh is not None:
                 rounded = round(bar.price_ct_per_kwh, 2)

@@ -128,3 +128,29 @@ def test_export_csv_header_and_formats():
 
 def test_berlin_constant_is_europe_berlin():
     assert str(BERLIN) == "Europe/Berlin"
+
+
+def test_interpolated_days_spread_between_readings():
+    from decimal import Decimal
+
+    from nomos_portal.models import MeterReading
+
+    def reading(day, value, meter="A"):
+        return MeterReading(
+            subscription_id=1,
+            meter_number=meter,
+            read_at=datetime.datetime(2026, 3, day, tzinfo=BERLIN),
+            value_kwh=Decimal(value),
+        )
+
+    readings = [reading(1, "100"), reading(11, "150"), reading(21, "5", meter="B"), reading(31, "25", meter="B")]
+    month = c.period_for("month", datetime.date(2026, 3, 1))
+    daily = c.interpolated_days(readings, period=month)
+    # 1-10 March at 5 kWh, nothing between meters A and B, 21-30 March at 2 kWh.
+    assert len(daily) == 20
+    bars = c.aggregate(daily, pd.Series(dtype=float), period=month)
+    assert bars[0].energy_kwh == pytest.approx(5.0)
+    assert bars[0].state == "substitute"
+    assert bars[15].energy_kwh is None
+    assert bars[25].energy_kwh == pytest.approx(2.0)
+    assert float(c.total_kwh(bars)) == pytest.approx(70.0)
