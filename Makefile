@@ -22,8 +22,8 @@ run: seed
 	$(ENV) reflex run
 
 lint: setup
-	$(ENV) ruff check nomos_portal tests alembic rxconfig.py
-	$(ENV) ruff format --check nomos_portal tests alembic rxconfig.py
+	$(ENV) ruff check nomos_portal tests alembic bench rxconfig.py
+	$(ENV) ruff format --check nomos_portal tests alembic bench rxconfig.py
 
 unit-test: setup
 	$(ENV) pytest tests/unit

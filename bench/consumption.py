@@ -19,7 +19,7 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from nomos_portal.services import consumption, load_profile  # noqa: E402
+from nomos_portal.services import consumption, load_profile
 
 RUNS = 20
 
