@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from nomos_portal.components.cards import section_card
 from nomos_portal.components.text import tr
 from nomos_portal.states.overview import OverviewState
 
@@ -102,18 +103,13 @@ def price_card() -> rx.Component:
 
 def best_times_card() -> rx.Component:
     """Cheapest contiguous 1, 2 and 3 hour windows still ahead."""
-    return rx.card(
-        rx.vstack(
-            rx.heading(tr("dashboard.best_times"), size="4", as_="h2"),
-            rx.el.ul(
-                rx.foreach(OverviewState.best_time_lines, lambda line: rx.el.li(rx.text(line))),
-                id="best-times",
-                style={"padding_left": "1.2rem", "margin": 0},
-            ),
-            spacing="2",
+    return section_card(
+        "dashboard.best_times",
+        rx.el.ul(
+            rx.foreach(OverviewState.best_time_lines, lambda line: rx.el.li(rx.text(line))),
+            id="best-times",
+            style={"padding_left": "1.2rem", "margin": 0},
         ),
-        size="3",
-        width="100%",
     )
 
 

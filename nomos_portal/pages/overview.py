@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from nomos_portal.components.cards import section_card
 from nomos_portal.components.layout import branded, page_container
 from nomos_portal.components.price_chart import prices_section
 from nomos_portal.components.text import tr
@@ -53,57 +54,37 @@ def contract_card() -> rx.Component:
 
 
 def address_card() -> rx.Component:
-    return rx.card(
-        rx.vstack(
-            rx.heading(tr("overview.delivery_address"), size="4", as_="h2"),
-            rx.el.address(
-                rx.foreach(OverviewState.address_lines, lambda line: rx.text(line)),
-                font_style="normal",
-                id="delivery-address",
-            ),
-            spacing="3",
+    return section_card(
+        "overview.delivery_address",
+        rx.el.address(
+            rx.foreach(OverviewState.address_lines, lambda line: rx.text(line)),
+            font_style="normal",
+            id="delivery-address",
         ),
-        size="3",
+        spacing="3",
     )
 
 
 def meter_card() -> rx.Component:
-    return rx.card(
-        rx.vstack(
-            rx.heading(tr("overview.meter"), size="4", as_="h2"),
-            definition_rows(OverviewState.meter_rows),
-            spacing="3",
-        ),
-        size="3",
-    )
+    return section_card("overview.meter", definition_rows(OverviewState.meter_rows), spacing="3")
 
 
 def consumption_card() -> rx.Component:
-    return rx.card(
-        rx.vstack(
-            rx.heading(tr("dashboard.consumption"), size="4", as_="h2"),
-            rx.text(OverviewState.consumption_text, id="current-consumption"),
-            rx.cond(
-                ~OverviewState.is_smart_meter,
-                rx.link(tr("dashboard.submit_reading"), href="/consumption", id="submit-reading-link"),
-            ),
-            spacing="2",
+    return section_card(
+        "dashboard.consumption",
+        rx.text(OverviewState.consumption_text, id="current-consumption"),
+        rx.cond(
+            ~OverviewState.is_smart_meter,
+            rx.link(tr("dashboard.submit_reading"), href="/consumption", id="submit-reading-link"),
         ),
-        size="3",
-        width="100%",
     )
 
 
 def bill_card() -> rx.Component:
-    return rx.card(
-        rx.vstack(
-            rx.heading(tr("dashboard.next_bill"), size="4", as_="h2"),
-            rx.text(OverviewState.next_bill_text, weight="bold", id="next-bill"),
-            rx.text(OverviewState.next_bill_basis, size="2", color_scheme="gray"),
-            spacing="2",
-        ),
-        size="3",
-        width="100%",
+    return section_card(
+        "dashboard.next_bill",
+        rx.text(OverviewState.next_bill_text, weight="bold", id="next-bill"),
+        rx.text(OverviewState.next_bill_basis, size="2", color_scheme="gray"),
     )
 
 
