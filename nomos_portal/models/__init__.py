@@ -4,7 +4,9 @@ from nomos_portal.models.auth import ApiKey, PortalSession, SignInCode, SignInLi
 from nomos_portal.models.base import UTCDateTime, utc_now
 from nomos_portal.models.customers import Customer, PaymentMethod, Subscription
 from nomos_portal.models.metering import ConsumptionInterval, MeterReading
+from nomos_portal.models.orders import MeterOrder, ProductOrder
 from nomos_portal.models.prices import GridArea, Levy, SpotPrice
+from nomos_portal.models.support import SupportMessage
 from nomos_portal.models.tenancy import Org, Plan
 
 __all__ = [
@@ -13,15 +15,18 @@ __all__ = [
     "Customer",
     "GridArea",
     "Levy",
+    "MeterOrder",
     "MeterReading",
     "Org",
     "PaymentMethod",
     "Plan",
     "PortalSession",
+    "ProductOrder",
     "SignInCode",
     "SignInLink",
     "SpotPrice",
     "Subscription",
+    "SupportMessage",
     "UTCDateTime",
     "utc_now",
 ]

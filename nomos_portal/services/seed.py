@@ -10,8 +10,18 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, select
 
-from nomos_portal.models import Customer, GridArea, Levy, Org, PaymentMethod, Plan, Subscription
-from nomos_portal.services import metering, spot_prices
+from nomos_portal.models import (
+    Customer,
+    GridArea,
+    Levy,
+    MeterOrder,
+    Org,
+    PaymentMethod,
+    Plan,
+    ProductOrder,
+    Subscription,
+)
+from nomos_portal.services import metering, orders, spot_prices
 from nomos_portal.services.crypto import encrypt, mask_iban
 
 logger = logging.getLogger(__name__)
@@ -355,6 +365,7 @@ def seed_demo_data(session: Session, *, secret_key: str) -> SeedReport:
             report.plans += 1
         for demo in tenant.customers:
             _seed_customer(session, plan=plan, demo=demo, secret_key=secret_key, report=report, grid_areas=grid_areas)
+    seed_demo_orders(session)
     session.commit()
     logger.info("Seed added %s", report)
     return report
@@ -461,3 +472,69 @@ def _seed_customer(
             )
         )
         report.subscriptions += 1
+
+
+# Demo orders: a smart meter on its way for Anna Schmidt's holiday flat (analog meter), and § 14a EnWG
+# modules for Jonas Becker's smart meter. Other analog meters, such as Max Fischer's on lumio, stay
+# without an order, so the demo shows the "order a smart meter" offer too.
+DEMO_METER_ORDERS = {
+    "ACME-100002": {
+        "status": "scheduled",
+        "created": (2026, 2, 16),
+        # 14 April 2026, 08:00 in Berlin.
+        "appointment": datetime.datetime(2026, 4, 14, 8, 0, tzinfo=BERLIN),
+    },
+}
+DEMO_PRODUCTS = {
+    "ACME-100003": (
+        ("enwg-14a-module-1", "activated", datetime.date(2025, 1, 1), None),
+        ("enwg-14a-module-3", "intended", datetime.date(2026, 4, 1), None),
+    ),
+}
+
+
+def seed_demo_orders(session: Session) -> int:
+    """Add the demo smart-meter orders and add-on products that are missing; returns the number of new rows.
+
+    A contract that has any order or product already is left as it is.
+    """
+    added = 0
+    for number, demo in DEMO_METER_ORDERS.items():
+        subscription = session.exec(select(Subscription).where(Subscription.number == number)).first()
+        if subscription is None:
+            continue
+        ordered = session.exec(select(MeterOrder).where(MeterOrder.subscription_id == subscription.id)).first()
+        if ordered is not None:
+            continue
+        created = berlin_midnight(*demo["created"])
+        session.add(
+            MeterOrder(
+                subscription_id=subscription.id,
+                status=demo["status"],
+                provider=orders.default_provider(session, subscription=subscription),
+                appointment_at=demo["appointment"].astimezone(datetime.UTC),
+                created_at=created,
+                updated_at=created,
+            )
+        )
+        added += 1
+    for number, products in DEMO_PRODUCTS.items():
+        subscription = session.exec(select(Subscription).where(Subscription.number == number)).first()
+        if subscription is None:
+            continue
+        booked = session.exec(select(ProductOrder).where(ProductOrder.subscription_id == subscription.id)).first()
+        if booked is not None:
+            continue
+        for code, status, valid_from, valid_until in products:
+            session.add(
+                ProductOrder(
+                    subscription_id=subscription.id,
+                    product_code=code,
+                    status=status,
+                    valid_from=valid_from,
+                    valid_until=valid_until,
+                )
+            )
+            added += 1
+    session.flush()
+    return added
