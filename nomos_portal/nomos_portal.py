@@ -7,14 +7,19 @@ import reflex as rx
 from nomos_portal.components.layout import branded
 from nomos_portal.head import TenantHeadMiddleware
 from nomos_portal.pages.consumption import consumption_page
+from nomos_portal.pages.contact import contact_page
+from nomos_portal.pages.help import help_page
 from nomos_portal.pages.login import login_page
 from nomos_portal.pages.not_found import not_found_page
+from nomos_portal.pages.orders import orders_page
 from nomos_portal.pages.overview import overview_page
 from nomos_portal.pages.subscriptions import subscriptions_page
 from nomos_portal.routes import create_api
 from nomos_portal.settings import configure_logging, get_settings
 from nomos_portal.states.consumption import ConsumptionState
+from nomos_portal.states.help import ContactState, HelpState
 from nomos_portal.states.login import LoginState
+from nomos_portal.states.orders import OrdersState
 from nomos_portal.states.overview import OverviewState
 from nomos_portal.states.portal import PortalState
 from nomos_portal.states.subscriptions import SubscriptionsState
@@ -39,4 +44,7 @@ app.add_page(login_page, route="/login", title=TITLE, on_load=LoginState.load)
 app.add_page(overview_page, route="/overview", title=TITLE, on_load=OverviewState.load)
 app.add_page(consumption_page, route="/consumption", title=TITLE, on_load=ConsumptionState.load)
 app.add_page(subscriptions_page, route="/subscriptions", title=TITLE, on_load=SubscriptionsState.load)
+app.add_page(orders_page, route="/orders", title=TITLE, on_load=OrdersState.load)
+app.add_page(help_page, route="/help", title=TITLE, on_load=HelpState.load)
+app.add_page(contact_page, route="/help/contact", title=TITLE, on_load=ContactState.load)
 app.add_page(not_found_page, route="404", title=TITLE, on_load=PortalState.load_tenant)

@@ -8,7 +8,12 @@ from nomos_portal.components.text import tr
 from nomos_portal.states.auth import AuthState
 from nomos_portal.states.portal import PortalState
 
-NAV_ITEMS = (("nav.overview", "/overview"), ("nav.consumption", "/consumption"))
+NAV_ITEMS = (
+    ("nav.overview", "/overview"),
+    ("nav.consumption", "/consumption"),
+    ("nav.orders", "/orders"),
+    ("nav.help", "/help"),
+)
 
 
 def brand_head() -> rx.Component:
