@@ -14,6 +14,7 @@ from nomos_portal.pages.not_found import not_found_page
 from nomos_portal.pages.orders import orders_page
 from nomos_portal.pages.overview import overview_page
 from nomos_portal.pages.subscriptions import subscriptions_page
+from nomos_portal.pages.tariff import tariff_page
 from nomos_portal.routes import create_api
 from nomos_portal.settings import configure_logging, get_settings
 from nomos_portal.states.consumption import ConsumptionState
@@ -23,6 +24,7 @@ from nomos_portal.states.orders import OrdersState
 from nomos_portal.states.overview import OverviewState
 from nomos_portal.states.portal import PortalState
 from nomos_portal.states.subscriptions import SubscriptionsState
+from nomos_portal.states.tariff import TariffState
 
 settings = get_settings()
 configure_logging(settings.log_level)
@@ -43,6 +45,7 @@ app.add_page(lambda: branded(rx.fragment()), route="/", title=TITLE, on_load=Por
 app.add_page(login_page, route="/login", title=TITLE, on_load=LoginState.load)
 app.add_page(overview_page, route="/overview", title=TITLE, on_load=OverviewState.load)
 app.add_page(consumption_page, route="/consumption", title=TITLE, on_load=ConsumptionState.load)
+app.add_page(tariff_page, route="/tariff", title=TITLE, on_load=TariffState.load)
 app.add_page(subscriptions_page, route="/subscriptions", title=TITLE, on_load=SubscriptionsState.load)
 app.add_page(orders_page, route="/orders", title=TITLE, on_load=OrdersState.load)
 app.add_page(help_page, route="/help", title=TITLE, on_load=HelpState.load)

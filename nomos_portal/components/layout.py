@@ -11,6 +11,7 @@ from nomos_portal.states.portal import PortalState
 NAV_ITEMS = (
     ("nav.overview", "/overview"),
     ("nav.consumption", "/consumption"),
+    ("nav.tariff", "/tariff"),
     ("nav.orders", "/orders"),
     ("nav.help", "/help"),
 )

@@ -2,6 +2,7 @@
 
 from nomos_portal.models.auth import ApiKey, PortalSession, SignInCode, SignInLink
 from nomos_portal.models.base import UTCDateTime, utc_now
+from nomos_portal.models.contracts import MeterSwap, Termination
 from nomos_portal.models.customers import Customer, PaymentMethod, Subscription
 from nomos_portal.models.metering import ConsumptionInterval, MeterReading
 from nomos_portal.models.orders import MeterOrder, ProductOrder
@@ -17,6 +18,7 @@ __all__ = [
     "Levy",
     "MeterOrder",
     "MeterReading",
+    "MeterSwap",
     "Org",
     "PaymentMethod",
     "Plan",
@@ -27,6 +29,7 @@ __all__ = [
     "SpotPrice",
     "Subscription",
     "SupportMessage",
+    "Termination",
     "UTCDateTime",
     "utc_now",
 ]

@@ -73,6 +73,13 @@ class Subscription(SQLModel, table=True):
     meter_melo: str = Field(default="", max_length=33)
     grid_area_id: int | None = Field(default=None, foreign_key="grid_area.id")
 
+    # When the supplier confirmed the contract; the 14-day withdrawal period starts then.
+    confirmed_at: datetime.datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # Overrides of the plan's contract terms; None takes the plan's.
+    minimum_term_months: int | None = Field(default=None)
+    notice_period: int | None = Field(default=None)
+    notice_period_unit: str | None = Field(default=None, max_length=6)
+
     created_at: datetime.datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
 
     __table_args__ = (

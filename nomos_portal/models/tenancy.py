@@ -51,6 +51,14 @@ class Plan(SQLModel, table=True):
         default=Decimal("0"), max_digits=8, decimal_places=4, sa_column_kwargs={"server_default": "0"}
     )
 
+    # Contract terms, which the Nomos API does not model; a subscription may override them.
+    minimum_term_months: int = Field(default=12, sa_column_kwargs={"server_default": "12"})
+    notice_period: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
+    # "weeks" or "months".
+    notice_period_unit: str = Field(default="months", max_length=6, sa_column_kwargs={"server_default": "months"})
+    # Whether a contract can only end at the end of a calendar month.
+    notice_to_month_end: bool = Field(default=True, sa_column_kwargs={"server_default": sa.true()})
+
     # Branding, which the Nomos API does not model. Colours are "#rrggbb".
     color_primary: str = Field(max_length=7)
     color_accent: str = Field(max_length=7)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
-import itertools
 from decimal import Decimal
 
 import numpy as np
@@ -243,16 +242,20 @@ def export_csv(bars: list[Bar], *, language: str) -> str:
 def interpolated_days(readings: list, *, period: Period) -> pd.DataFrame:
     """Daily consumption between meter readings, spread evenly over the days between them.
 
-    Readings of different meters (before and after a meter swap) are never
-    paired. The rows carry the state "substitute", since they are estimates.
+    Each reading is paired with the previous reading of the same meter, so
+    readings of the old and the new meter around a swap are never mixed.
+    The rows carry the state "substitute", since they are estimates.
 
     Args:
         readings: MeterReading rows, oldest first.
         period: The days to return.
     """
     rows = []
-    for previous, current in itertools.pairwise(readings):
-        if previous.meter_number != current.meter_number:
+    previous_by_meter: dict[str, object] = {}
+    for current in readings:
+        previous = previous_by_meter.get(current.meter_number)
+        previous_by_meter[current.meter_number] = current
+        if previous is None:
             continue
         first = previous.read_at.astimezone(BERLIN).date()
         days = (current.read_at.astimezone(BERLIN).date() - first).days

@@ -69,6 +69,38 @@ def build_sign_in_mail(*, to: str, code: str, org_name: str, primary_color: str,
     )
 
 
+def build_notice_mail(
+    *,
+    to: str,
+    subject: str,
+    paragraphs: list[str],
+    org_name: str,
+    primary_color: str,
+    language: str,
+    reply_to: str | None = None,
+) -> OutgoingMail:
+    """Render a plain notice (greeting, paragraphs, signature) in the org's colours."""
+    language = normalize_language(language)
+    context = {
+        "language": language,
+        "org": org_name,
+        "primary": primary_color,
+        "on_primary": readable_foreground(primary_color),
+        "subject": subject,
+        "greeting": translate("mail.sign_in.greeting", language),
+        "paragraphs": paragraphs,
+        "signature": translate("mail.sign_in.signature", language, org=org_name),
+    }
+    return OutgoingMail(
+        to=to,
+        subject=subject,
+        text=_templates.get_template("notice.txt").render(context),
+        html=_templates.get_template("notice.html").render(context),
+        sender_name=org_name,
+        reply_to=reply_to,
+    )
+
+
 def _message(mail: OutgoingMail, settings: Settings) -> emails.Message:
     headers = {"Message-ID": email.utils.make_msgid(domain=settings.mail_from.rpartition("@")[2] or None)}
     if mail.reply_to:

@@ -86,12 +86,13 @@ class ReadingRow:
 
 
 def reading_rows(readings: list[MeterReading]) -> list[ReadingRow]:
-    """Readings with the consumption between consecutive ones, newest first."""
+    """Readings with the consumption since the previous reading of the same meter, newest first."""
     rows = []
-    previous = None
+    previous_by_meter: dict[str, MeterReading] = {}
     for reading in readings:
         consumption = days = None
-        if previous is not None and previous.meter_number == reading.meter_number:
+        previous = previous_by_meter.get(reading.meter_number)
+        if previous is not None:
             consumption = reading.value_kwh - previous.value_kwh
             days = (berlin_date(reading.read_at) - berlin_date(previous.read_at)).days
         rows.append(
@@ -104,7 +105,7 @@ def reading_rows(readings: list[MeterReading]) -> list[ReadingRow]:
                 days=days,
             )
         )
-        previous = reading
+        previous_by_meter[reading.meter_number] = reading
     return list(reversed(rows))
 
 

@@ -91,6 +91,8 @@ class DemoSubscription:
     estimated_usage: int
     iban: str
     status: str = "active"
+    # Day the supplier confirmed the contract; the withdrawal period runs 14 days from it.
+    confirmed: tuple[int, int, int] | None = None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -305,6 +307,7 @@ DEMO_TENANTS = (
                         estimated_usage=2100,
                         iban="DE02100100100006820101",
                         status="pending",
+                        confirmed=(2026, 11, 25),
                     ),
                 ),
             ),
@@ -459,6 +462,11 @@ def _seed_customer(
             meter_malo=malo,
             meter_melo=f"DE00{item.zip}{malo}{item.meter_number[-12:]}".ljust(33, "0")[:33],
             grid_area_id=grid_areas[CITY_GRID_OPERATORS[item.city]],
+            confirmed_at=(
+                berlin_midnight(*item.confirmed)
+                if item.confirmed
+                else berlin_midnight(*item.start) - datetime.timedelta(days=30)
+            ),
         )
         session.add(subscription)
         session.flush()

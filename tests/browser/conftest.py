@@ -241,6 +241,16 @@ def wait_for_path(page: Page, *paths: str) -> None:
     page.wait_for_url(lambda url: (urllib.parse.urlsplit(url).path.rstrip("/") or "/") in paths)
 
 
+def use_subscription(page: Page, base: str, number: str) -> None:
+    """Make a contract the signed-in customer's current one, unless it already is."""
+    page.goto(base + "/subscriptions")
+    page.get_by_text(number, exact=True).wait_for()
+    button = page.locator(f"#choose-{number}")
+    if button.count():
+        button.click()
+        wait_for_path(page, "/overview")
+
+
 def request_code(page: Page, email_address: str) -> None:
     """Fill in the email step of `/login` and wait for the code step."""
     from playwright.sync_api import expect

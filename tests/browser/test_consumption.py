@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import SignIns, screenshot, wait_for_path
+from tests.browser.conftest import SignIns, screenshot, use_subscription
 
 BARS = "#consumption-chart .recharts-bar-rectangle"
 
@@ -43,9 +43,7 @@ def test_views_and_previous_period(sign_ins: SignIns):
 def test_lower_reading_refused_higher_one_listed(sign_ins: SignIns):
     page = sign_ins.page_for("acme-power", "anna.schmidt@example.com")
     base = f"http://acme-power.localhost:{sign_ins.port}"
-    page.goto(base + "/subscriptions")
-    page.locator("#choose-ACME-100002").click()
-    wait_for_path(page, "/overview")
+    use_subscription(page, base, "ACME-100002")
     page.goto(base + "/consumption")
     readings = page.locator("#reading-list li")
     expect(readings).to_have_count(2)
