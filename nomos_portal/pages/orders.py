@@ -28,7 +28,7 @@ def timeline_step(step: dict) -> rx.Component:
                     rx.cond(state == "current", rx.badge(tr("orders.current_step"), size="1")),
                     align="center",
                 ),
-                rx.text(step["text"], size="2", color_scheme=rx.cond(state == "upcoming", "gray", None)),
+                rx.text(step["text"], size="2", color=rx.cond(state == "upcoming", "var(--gray-11)", "inherit")),
                 spacing="1",
             ),
             align="start",
