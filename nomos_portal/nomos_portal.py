@@ -6,6 +6,7 @@ import reflex as rx
 
 from nomos_portal.components.layout import branded
 from nomos_portal.head import TenantHeadMiddleware
+from nomos_portal.pages.account import account_page
 from nomos_portal.pages.consumption import consumption_page
 from nomos_portal.pages.contact import contact_page
 from nomos_portal.pages.help import help_page
@@ -17,6 +18,7 @@ from nomos_portal.pages.subscriptions import subscriptions_page
 from nomos_portal.pages.tariff import tariff_page
 from nomos_portal.routes import create_api
 from nomos_portal.settings import configure_logging, get_settings
+from nomos_portal.states.account import AccountState
 from nomos_portal.states.consumption import ConsumptionState
 from nomos_portal.states.help import ContactState, HelpState
 from nomos_portal.states.login import LoginState
@@ -48,6 +50,7 @@ app.add_page(consumption_page, route="/consumption", title=TITLE, on_load=Consum
 app.add_page(tariff_page, route="/tariff", title=TITLE, on_load=TariffState.load)
 app.add_page(subscriptions_page, route="/subscriptions", title=TITLE, on_load=SubscriptionsState.load)
 app.add_page(orders_page, route="/orders", title=TITLE, on_load=OrdersState.load)
+app.add_page(account_page, route="/account", title=TITLE, on_load=AccountState.load)
 app.add_page(help_page, route="/help", title=TITLE, on_load=HelpState.load)
 app.add_page(contact_page, route="/help/contact", title=TITLE, on_load=ContactState.load)
 app.add_page(not_found_page, route="404", title=TITLE, on_load=PortalState.load_tenant)

@@ -13,6 +13,7 @@ NAV_ITEMS = (
     ("nav.consumption", "/consumption"),
     ("nav.tariff", "/tariff"),
     ("nav.orders", "/orders"),
+    ("nav.account", "/account"),
     ("nav.help", "/help"),
 )
 

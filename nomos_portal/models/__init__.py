@@ -1,5 +1,6 @@
 """All tables of the portal; importing this package registers them with SQLModel."""
 
+from nomos_portal.models.account import AuditLogEntry, EmailChangeCode
 from nomos_portal.models.auth import ApiKey, PortalSession, SignInCode, SignInLink
 from nomos_portal.models.base import UTCDateTime, utc_now
 from nomos_portal.models.contracts import MeterSwap, Termination
@@ -12,8 +13,10 @@ from nomos_portal.models.tenancy import Org, Plan
 
 __all__ = [
     "ApiKey",
+    "AuditLogEntry",
     "ConsumptionInterval",
     "Customer",
+    "EmailChangeCode",
     "GridArea",
     "Levy",
     "MeterOrder",

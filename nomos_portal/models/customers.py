@@ -89,7 +89,10 @@ class Subscription(SQLModel, table=True):
 
 
 class PaymentMethod(SQLModel, table=True):
-    """How a subscription pays: SEPA direct debit with an encrypted IBAN."""
+    """How a subscription pays: SEPA direct debit with an encrypted IBAN, or bank transfer.
+
+    A change adds a row and marks the previous one replaced, so the mandate history stays.
+    """
 
     __tablename__ = "payment_method"
 
@@ -102,4 +105,12 @@ class PaymentMethod(SQLModel, table=True):
     iban_encrypted: str = Field(default="", max_length=500)
     # Masked form for display, e.g. "DE89 **** **** **** **30 00".
     iban_masked: str = Field(default="", max_length=50)
+    # Bank of the IBAN as the schwifty registry names it; empty when unknown.
+    bank_name: str = Field(default="", max_length=200, sa_column_kwargs={"server_default": ""})
+    bic: str = Field(default="", max_length=11, sa_column_kwargs={"server_default": ""})
+    # SEPA mandate reference (at most 35 characters) and the moment the customer accepted the mandate.
+    mandate_reference: str = Field(default="", max_length=35, sa_column_kwargs={"server_default": ""})
+    mandate_signed_at: datetime.datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # Set when a newer payment method took over; the row without it is the current one.
+    replaced_at: datetime.datetime | None = Field(default=None, sa_type=UTCDateTime)
     created_at: datetime.datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)

@@ -24,6 +24,8 @@ class Org(SQLModel, table=True):
     support_phone: str = Field(default="", max_length=40)
     support_hours: str = Field(default="", max_length=200)
     support_url: str = Field(default="", max_length=500)
+    # SEPA creditor identifier (Gläubiger-ID) printed on direct-debit mandates; empty disables new mandates.
+    sepa_creditor_id: str = Field(default="", max_length=35, sa_column_kwargs={"server_default": ""})
     created_at: datetime.datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
 
     # Operator commands name orgs by name, so a name may belong to one org only. A unique index
@@ -58,6 +60,8 @@ class Plan(SQLModel, table=True):
     notice_period_unit: str = Field(default="months", max_length=6, sa_column_kwargs={"server_default": "months"})
     # Whether a contract can only end at the end of a calendar month.
     notice_to_month_end: bool = Field(default=True, sa_column_kwargs={"server_default": sa.true()})
+    # Whether customers may pay by bank transfer instead of SEPA direct debit.
+    allows_bank_transfer: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})
 
     # Branding, which the Nomos API does not model. Colours are "#rrggbb".
     color_primary: str = Field(max_length=7)

@@ -369,6 +369,7 @@ def seed_demo_data(session: Session, *, secret_key: str) -> SeedReport:
         for demo in tenant.customers:
             _seed_customer(session, plan=plan, demo=demo, secret_key=secret_key, report=report, grid_areas=grid_areas)
     seed_demo_orders(session)
+    seed_demo_payment_terms(session)
     session.commit()
     logger.info("Seed added %s", report)
     return report
@@ -546,3 +547,32 @@ def seed_demo_orders(session: Session) -> int:
             added += 1
     session.flush()
     return added
+
+
+# Demo SEPA creditor identifiers (Gläubiger-IDs) with valid check digits but assigned to nobody,
+# and whether a plan also takes bank transfers. Real orgs enter their own creditor id.
+DEMO_CREDITOR_IDS = {"Acme": "DE98ZZZ09999999999", "Lumio": "DE13ZZZ00000012345"}
+DEMO_BANK_TRANSFER_PLANS = ("lumio",)
+
+
+def seed_demo_payment_terms(session: Session) -> int:
+    """Give the demo orgs a creditor id and the demo plans their bank-transfer flag, where unset.
+
+    Returns:
+        The number of changed rows.
+    """
+    changed = 0
+    for name, creditor in DEMO_CREDITOR_IDS.items():
+        org = session.exec(select(Org).where(Org.name == name)).first()
+        if org is not None and not org.sepa_creditor_id:
+            org.sepa_creditor_id = creditor
+            session.add(org)
+            changed += 1
+    for slug in DEMO_BANK_TRANSFER_PLANS:
+        plan = session.exec(select(Plan).where(Plan.slug == slug)).first()
+        if plan is not None and not plan.allows_bank_transfer:
+            plan.allows_bank_transfer = True
+            session.add(plan)
+            changed += 1
+    session.flush()
+    return changed
