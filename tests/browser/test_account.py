@@ -61,3 +61,20 @@ def test_change_billing_address(sign_ins: SignIns):
     expect(page.locator("#billing_zip")).to_have_value("50667")
     expect(page.locator("#billing_street")).to_have_value("Hauptstraße")
     page.context.close()
+
+
+def test_phone_saved_and_delivery_address_read_only(sign_ins: SignIns):
+    page = open_account(sign_ins)
+    page.locator("#phone").fill("030 1234 5678")
+    page.locator("#save-details").click()
+    expect(page.locator("#details-message")).to_be_visible()
+    page.reload()
+    expect(page.locator("#phone")).to_have_value("030 1234 5678")
+
+    # The delivery address is text with a way to ask support, never a form field.
+    expect(page.locator("#delivery-address")).to_contain_text("Bergmannstraße 88")
+    expect(page.locator("#delivery-address input")).to_have_count(0)
+    for name in ("street", "address_street", "delivery_street"):
+        expect(page.locator(f"input[name={name}]")).to_have_count(0)
+    expect(page.locator("a[href='/help/contact']")).to_have_count(1)
+    page.context.close()

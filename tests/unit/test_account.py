@@ -47,6 +47,18 @@ def test_iban_spaces_and_lower_case_normalised():
 
 
 @pytest.mark.parametrize(
+    ("text", "compact"),
+    [
+        ("DE89 3704 0044 0532 0130 00", "DE89370400440532013000"),
+        ("at61 1904 3002 3457 3201", "AT611904300234573201"),
+        ("NL91ABNA0417164300", "NL91ABNA0417164300"),
+    ],
+)
+def test_iban_valid_in_several_countries(text, compact):
+    assert account.validate_iban(text).compact == compact
+
+
+@pytest.mark.parametrize(
     ("text", "code"),
     [
         ("DE88370400440532013000", "iban_checksum"),
