@@ -3,6 +3,7 @@
 from nomos_portal.models.account import AuditLogEntry, EmailChangeCode
 from nomos_portal.models.auth import ApiKey, PortalSession, SignInCode, SignInLink
 from nomos_portal.models.base import UTCDateTime, utc_now
+from nomos_portal.models.billing import Invoice, InvoiceLine
 from nomos_portal.models.contracts import MeterSwap, Termination
 from nomos_portal.models.customers import Customer, PaymentMethod, Subscription
 from nomos_portal.models.metering import ConsumptionInterval, MeterReading
@@ -18,6 +19,8 @@ __all__ = [
     "Customer",
     "EmailChangeCode",
     "GridArea",
+    "Invoice",
+    "InvoiceLine",
     "Levy",
     "MeterOrder",
     "MeterReading",
