@@ -41,18 +41,25 @@ def migrate() -> None:
 
 @main.command()
 def seed() -> None:
-    """Add the demo tenants acme-power and lumio with their customers."""
+    """Add the demo tenants acme-power and lumio with their customers, meter data and invoices."""
     from nomos_portal import clock
     from nomos_portal.db import open_session
-    from nomos_portal.services.seed import seed_demo_data, seed_demo_meter_data, seed_demo_prices
+    from nomos_portal.services.seed import (
+        seed_demo_data,
+        seed_demo_invoices,
+        seed_demo_meter_data,
+        seed_demo_prices,
+    )
 
     with open_session() as session:
         report = seed_demo_data(session, secret_key=get_settings().secret_key)
         prices = seed_demo_prices(session)
         meter_rows = seed_demo_meter_data(session, now=clock.now())
+        invoice_rows = seed_demo_invoices(session, now=clock.now())
     click.echo(
         f"Added {report.orgs} orgs, {report.plans} plans, {report.customers} customers, "
-        f"{report.subscriptions} subscriptions, {prices} day-ahead prices and {meter_rows} meter values."
+        f"{report.subscriptions} subscriptions, {prices} day-ahead prices, {meter_rows} meter values "
+        f"and {invoice_rows} invoices."
     )
 
 

@@ -11,8 +11,10 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session, select
 
 from nomos_portal.models import (
+    ConsumptionInterval,
     Customer,
     GridArea,
+    Invoice,
     Levy,
     MeterOrder,
     Org,
@@ -21,7 +23,7 @@ from nomos_portal.models import (
     ProductOrder,
     Subscription,
 )
-from nomos_portal.services import metering, orders, spot_prices
+from nomos_portal.services import invoices, metering, orders, spot_prices
 from nomos_portal.services.crypto import encrypt, mask_iban
 
 logger = logging.getLogger(__name__)
@@ -576,3 +578,112 @@ def seed_demo_payment_terms(session: Session) -> int:
             changed += 1
     session.flush()
     return changed
+
+
+# Months billed per smart meter, counted back from the month before the current one.
+DEMO_INVOICE_MONTHS = 12
+# The demo invoice that is cancelled by a void document and issued again, counted from the newest.
+DEMO_VOIDED_MONTH_INDEX = 3
+
+
+def seed_demo_invoices(session: Session, *, now: datetime.datetime) -> int:
+    """Bill the months before `now` of every smart meter with meter data, once per month.
+
+    Invoices whose due date has passed are paid, the others open. One month per
+    meter is voided and issued again, so the demo shows a void document.
+
+    Returns:
+        The number of new invoices, void documents included.
+    """
+    today = spot_prices.berlin_date(now)
+    months = []
+    for offset in range(DEMO_INVOICE_MONTHS, 0, -1):
+        index = today.year * 12 + today.month - 1 - offset
+        months.append((index // 12, index % 12 + 1))
+    first_day = datetime.date(*months[0], 1)
+    days = [first_day + datetime.timedelta(days=offset) for offset in range((today.replace(day=1) - first_day).days)]
+    spot_prices.ensure_demo_prices(session, days=days, now=now)
+
+    added = 0
+    subscriptions = session.exec(
+        select(Subscription).where(Subscription.meter_type == "smart").order_by(Subscription.id)
+    ).all()
+    for subscription in subscriptions:
+        plan = session.get(Plan, subscription.plan_id)
+        assert plan is not None
+        billed = []
+        for period_number, (year, month) in enumerate(months, start=1):
+            number = f"R-{subscription.number}-{year}{month:02d}"
+            if session.exec(select(Invoice).where(Invoice.invoice_number == number)).first() is not None:
+                continue
+            start, end = consumption_bounds(year, month)
+            has_data = session.exec(
+                select(ConsumptionInterval.id)
+                .where(ConsumptionInterval.subscription_id == subscription.id)
+                .where(ConsumptionInterval.start_at >= start)
+                .where(ConsumptionInterval.start_at < end)
+            ).first()
+            if has_data is None:
+                continue
+            lines = invoices.usage_lines(session, plan=plan, subscription=subscription, year=year, month=month)
+            invoice = invoices.store_invoice(
+                session,
+                subscription=subscription,
+                invoice_number=number,
+                invoice_type="usage",
+                year=year,
+                month=month,
+                period_number=period_number,
+                issued_at=end + datetime.timedelta(hours=6),
+                lines=lines,
+            )
+            _settle_demo_invoice(invoice, now=now)
+            billed.append((invoice, lines))
+            added += 1
+        if len(billed) > DEMO_VOIDED_MONTH_INDEX:
+            added += _void_and_reissue(
+                session, subscription=subscription, billed=billed[-DEMO_VOIDED_MONTH_INDEX], now=now
+            )
+    session.commit()
+    return added
+
+
+def consumption_bounds(year: int, month: int) -> tuple[datetime.datetime, datetime.datetime]:
+    """UTC start and exclusive end of a Berlin calendar month."""
+    period = invoices.month_period(year, month)
+    return spot_prices.local_day_bounds(period.start)[0], spot_prices.local_day_bounds(period.end)[0]
+
+
+def _settle_demo_invoice(invoice: Invoice, *, now: datetime.datetime) -> None:
+    if invoice.due_at < now:
+        invoice.status = "paid"
+        invoice.paid_at = invoice.due_at
+
+
+def _void_and_reissue(
+    session: Session,
+    *,
+    subscription: Subscription,
+    billed: tuple[Invoice, list[invoices.LineDraft]],
+    now: datetime.datetime,
+) -> int:
+    """Void a demo invoice two days after it was issued and issue the month again; returns the new rows."""
+    invoice, lines = billed
+    corrected_at = invoice.issued_at + datetime.timedelta(days=2)
+    void = invoices.void_invoice(session, invoice=invoice, issued_at=corrected_at)
+    void.status = "paid"
+    void.paid_at = corrected_at
+    reissued = invoices.store_invoice(
+        session,
+        subscription=subscription,
+        invoice_number=f"{invoice.invoice_number}-2",
+        invoice_type="usage",
+        year=invoice.year,
+        month=invoice.month,
+        period_number=invoice.period_number,
+        issued_at=corrected_at,
+        lines=lines,
+    )
+    _settle_demo_invoice(reissued, now=now)
+    session.flush()
+    return 2

@@ -1,0 +1,211 @@
+import datetime
+import json
+from decimal import Decimal
+
+import pytest
+from sqlmodel import Session, select
+
+from nomos_portal.models import Customer, Invoice, InvoiceLine, Plan, Subscription
+from nomos_portal.services import invoices
+from nomos_portal.services.customers import NotFoundError
+from nomos_portal.services.seed import seed_demo_invoices
+from tests.conftest import SEED_NOW
+
+D = Decimal
+
+
+def subscription_of(session: Session, email: str, plan_slug: str = "acme-power") -> tuple[Plan, Subscription]:
+    plan = session.exec(select(Plan).where(Plan.slug == plan_slug)).one()
+    customer = session.exec(select(Customer).where(Customer.email == email)).first()
+    assert customer is not None
+    subscription = session.exec(
+        select(Subscription)
+        .where(Subscription.customer_id == customer.id)
+        .where(Subscription.plan_id == plan.id)
+        .order_by(Subscription.id)
+    ).first()
+    assert subscription is not None
+    return plan, subscription
+
+
+def add_invoices(session: Session, subscription: Subscription, count: int) -> None:
+    line = invoices.LineDraft(
+        kind="basic_price",
+        description_key="invoice_line_basic_price",
+        description_params={},
+        quantity=D(1),
+        unit="month",
+        unit_price_net=D("10"),
+        net_eur=D("10.00"),
+    )
+    for index in range(count):
+        year, month = 2020 + index // 12, index % 12 + 1
+        invoices.store_invoice(
+            session,
+            subscription=subscription,
+            invoice_number=f"T-{subscription.id}-{index}",
+            invoice_type="usage",
+            year=year,
+            month=month,
+            period_number=index + 1,
+            issued_at=datetime.datetime(year, month, 28, tzinfo=datetime.UTC),
+            lines=[line],
+        )
+    session.commit()
+
+
+def test_totals_put_vat_on_rounded_net_sum():
+    totals = invoices.compute_totals([D("10.005"), D("0.004"), D("5.125")])
+    assert totals.net_eur == D("15.14")
+    assert totals.vat_eur == D("2.88")
+    assert totals.total_eur == D("18.02")
+
+
+def test_totals_round_half_up_to_cent():
+    totals = invoices.compute_totals([D("0.50")])
+    assert totals.vat_eur == D("0.10")
+    assert totals.total_eur == D("0.60")
+    assert invoices.compute_totals([D("0.05")]).vat_eur == D("0.01")
+    assert invoices.compute_totals([D("0.02")]).vat_eur == D("0.00")
+
+
+def test_line_gross_is_net_plus_rounded_vat():
+    assert invoices.line_gross(D("10.05")) == D("11.96")
+    assert invoices.line_gross(D("-10.05")) == D("-11.96")
+
+
+def test_seeded_invoice_total_matches_its_lines(invoiced_session: Session):
+    _plan, subscription = subscription_of(invoiced_session, "jonas.becker@example.com")
+    rows = invoiced_session.exec(
+        select(Invoice).where(Invoice.subscription_id == subscription.id).where(Invoice.type == "usage")
+    ).all()
+    assert len(rows) >= 12
+    for invoice in rows:
+        lines = invoices.invoice_lines(invoiced_session, invoice_id=invoice.id)
+        assert [line.position for line in lines] == [1, 2, 3]
+        net = sum((line.net_eur for line in lines), D(0))
+        assert invoice.total == net + (net * D("0.19")).quantize(D("0.01"), rounding="ROUND_HALF_UP")
+        assert invoice.usage == lines[0].quantity
+        assert invoice.usage > 0
+        assert invoice.total == invoice.total.quantize(D("0.01"))
+
+
+def test_energy_line_uses_interval_prices(invoiced_session: Session):
+    plan, subscription = subscription_of(invoiced_session, "jonas.becker@example.com")
+    lines = invoices.usage_lines(invoiced_session, plan=plan, subscription=subscription, year=2026, month=6)
+    energy, basic, grid = lines
+    assert energy.kind == "energy"
+    assert energy.unit == "kWh"
+    # A dynamic tariff's net working price lies between 15 and 60 ct/kWh for these demo months.
+    assert D("0.15") < energy.net_eur / energy.quantity < D("0.60")
+    assert basic.net_eur == (plan.price / D("1.19")).quantize(D("0.01"), rounding="ROUND_HALF_UP")
+    assert grid.kind == "grid_basic_fee"
+    assert json.loads(json.dumps(energy.description_params)) == {"month": "06", "year": "2026"}
+
+
+def test_seed_is_idempotent_and_voids_one(invoiced_session: Session):
+    assert seed_demo_invoices(invoiced_session, now=SEED_NOW) == 0
+    _plan, subscription = subscription_of(invoiced_session, "jonas.becker@example.com")
+    voids = invoiced_session.exec(
+        select(Invoice).where(Invoice.subscription_id == subscription.id).where(Invoice.type == "void")
+    ).all()
+    assert len(voids) == 1
+    original = invoiced_session.get(Invoice, voids[0].voids_invoice_id)
+    assert original is not None
+    assert original.status == "voided"
+    assert voids[0].total == -original.total
+    statuses = {
+        row.status for row in invoiced_session.exec(select(Invoice).where(Invoice.subscription_id == subscription.id))
+    }
+    assert statuses == {"paid", "open", "voided"}
+    lines = invoiced_session.exec(select(InvoiceLine).where(InvoiceLine.invoice_id == voids[0].id)).all()
+    assert all(line.net_eur <= 0 for line in lines)
+
+
+@pytest.mark.parametrize(
+    ("count", "page", "expected_page", "expected_rows", "expected_pages"),
+    [
+        (0, 1, 1, 0, 1),
+        (1, 1, 1, 1, 1),
+        (10, 1, 1, 10, 1),
+        (10, 2, 1, 10, 1),
+        (11, 1, 1, 10, 2),
+        (11, 2, 2, 1, 2),
+        (11, 0, 1, 10, 2),
+        (11, 99, 2, 1, 2),
+    ],
+)
+def test_list_pagination_edges(session: Session, count, page, expected_page, expected_rows, expected_pages):
+    plan, subscription = subscription_of(session, "jonas.becker@example.com")
+    add_invoices(session, subscription, count)
+    result = invoices.list_invoices(
+        session, plan_id=plan.id, customer_id=subscription.customer_id, subscription_id=subscription.id, page=page
+    )
+    assert result.total_count == count
+    assert result.page == expected_page
+    assert result.page_count == expected_pages
+    assert len(result.invoices) == expected_rows
+
+
+def test_list_is_newest_first(session: Session):
+    plan, subscription = subscription_of(session, "jonas.becker@example.com")
+    add_invoices(session, subscription, 11)
+    first = invoices.list_invoices(
+        session, plan_id=plan.id, customer_id=subscription.customer_id, subscription_id=subscription.id, page=1
+    )
+    second = invoices.list_invoices(
+        session, plan_id=plan.id, customer_id=subscription.customer_id, subscription_id=subscription.id, page=2
+    )
+    issued = [row.issued_at for row in first.invoices + second.invoices]
+    assert issued == sorted(issued, reverse=True)
+
+
+def test_get_invoice_rejects_foreign_ids(invoiced_session: Session):
+    plan, own = subscription_of(invoiced_session, "jonas.becker@example.com")
+    lumio, foreign = subscription_of(invoiced_session, "lea.wagner@example.org", "lumio")
+    own_invoice = invoiced_session.exec(select(Invoice).where(Invoice.subscription_id == own.id)).first()
+    foreign_invoice = Invoice(
+        subscription_id=foreign.id,
+        invoice_number="X-1",
+        month=1,
+        year=2026,
+        period_start=SEED_NOW,
+        period_end=SEED_NOW,
+        issued_at=SEED_NOW,
+        due_at=SEED_NOW,
+    )
+    invoiced_session.add(foreign_invoice)
+    invoiced_session.commit()
+    found = invoices.get_invoice(
+        invoiced_session,
+        plan_id=plan.id,
+        customer_id=own.customer_id,
+        subscription_id=own.id,
+        invoice_id=own_invoice.id,
+    )
+    assert found.id == own_invoice.id
+    cases = [
+        (plan.id, own.customer_id, own.id, foreign_invoice.id),
+        (plan.id, own.customer_id, own.id, 999_999),
+        (lumio.id, own.customer_id, own.id, own_invoice.id),
+        (plan.id, foreign.customer_id, own.id, own_invoice.id),
+        (plan.id, own.customer_id, foreign.id, foreign_invoice.id),
+    ]
+    for plan_id, customer_id, subscription_id, invoice_id in cases:
+        with pytest.raises(NotFoundError):
+            invoices.get_invoice(
+                invoiced_session,
+                plan_id=plan_id,
+                customer_id=customer_id,
+                subscription_id=subscription_id,
+                invoice_id=invoice_id,
+            )
+
+
+def test_list_rejects_foreign_subscription(session: Session):
+    plan, _own = subscription_of(session, "jonas.becker@example.com")
+    _lumio, foreign = subscription_of(session, "lea.wagner@example.org", "lumio")
+    with pytest.raises(NotFoundError):
+        invoices.list_invoices(
+            session, plan_id=plan.id, customer_id=foreign.customer_id, subscription_id=foreign.id, page=1
+        )
