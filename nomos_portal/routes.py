@@ -1,4 +1,4 @@
-"""HTTP routes beside the websocket: the session cookie, single sign-on and the tenant stylesheet.
+"""HTTP routes beside the websocket: the session cookie, single sign-on, invoice PDFs and the tenant stylesheet.
 
 A cookie that page scripts cannot read must come from an HTTP response, so
 sign-in ends with a full page load of `/auth/complete`, which swaps a
@@ -15,13 +15,14 @@ import logging
 import urllib.parse
 
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from nomos_portal.db import open_session
-from nomos_portal.models import Org, Plan, PortalSession, utc_now
-from nomos_portal.services import branding, sessions, sso, tenancy
+from nomos_portal.models import Customer, Org, Plan, PortalSession, Subscription, utc_now
+from nomos_portal.services import branding, invoice_pdf, invoices, sessions, sso, tenancy
 from nomos_portal.services.customers import NotFoundError
 from nomos_portal.services.sign_in import InvalidEmailError
 from nomos_portal.settings import get_settings
@@ -265,6 +266,66 @@ def _css_string(value: str) -> str:
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "") + '"'
 
 
+def _render_invoice_pdf(*, plan: Plan, org: Org, token: str | None, invoice_id: int) -> Response:
+    """Render one of the signed-in customer's invoices; runs in a worker thread because rendering blocks."""
+    with open_session() as session:
+        active = sessions.load_session(session, token=token, plan=plan, now=utc_now())
+        if active is None:
+            return PlainTextResponse("Not signed in: sign in to download invoices.", status_code=401)
+        not_found = PlainTextResponse("Invoice not found.", status_code=404, headers={"Cache-Control": "no-store"})
+        if active.subscription_id is None:
+            return not_found
+        try:
+            invoice = invoices.get_invoice(
+                session,
+                plan_id=active.plan_id,
+                customer_id=active.customer_id,
+                subscription_id=active.subscription_id,
+                invoice_id=invoice_id,
+            )
+        except NotFoundError:
+            logger.info("Invoice %s not found for customer %s on plan %s", invoice_id, active.customer_id, plan.id)
+            return not_found
+        customer = session.get(Customer, active.customer_id)
+        subscription = session.get(Subscription, active.subscription_id)
+        assert customer is not None
+        assert subscription is not None
+        document = invoice_pdf.build_document(
+            session,
+            plan=plan,
+            org=org,
+            customer=customer,
+            subscription=subscription,
+            invoice=invoice,
+            language=customer.locale,
+        )
+    pdf = invoice_pdf.render_invoice_pdf(document)
+    filename = f"{document.invoice_number}.pdf"
+    return Response(
+        pdf,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"},
+    )
+
+
+async def download_invoice_pdf(request: Request) -> Response:
+    """Send an invoice of the signed-in customer's chosen subscription as PDF.
+
+    Another customer's invoice, another subscription's and an unknown id all get the same 404.
+    """
+    found = _resolve(request)
+    if found is None:
+        return PlainTextResponse("Portal not found.", status_code=404)
+    plan, org = found
+    return await run_in_threadpool(
+        _render_invoice_pdf,
+        plan=plan,
+        org=org,
+        token=request.cookies.get(sessions.SESSION_COOKIE),
+        invoice_id=request.path_params["invoice_id"],
+    )
+
+
 def create_api() -> Starlette:
     """The Starlette app that Reflex mounts its own backend under."""
     return Starlette(
@@ -274,5 +335,6 @@ def create_api() -> Starlette:
             Route("/api/sso/links", create_sign_in_link, methods=["POST"]),
             Route("/auth/sign-out", sign_out, methods=["GET"]),
             Route("/tenant.css", tenant_stylesheet, methods=["GET"]),
+            Route("/api/invoices/{invoice_id:int}/pdf", download_invoice_pdf, methods=["GET"]),
         ]
     )
