@@ -10,6 +10,7 @@ from nomos_portal.pages.account import account_page
 from nomos_portal.pages.consumption import consumption_page
 from nomos_portal.pages.contact import contact_page
 from nomos_portal.pages.help import help_page
+from nomos_portal.pages.invoices import invoice_detail_page, invoices_page
 from nomos_portal.pages.login import login_page
 from nomos_portal.pages.not_found import not_found_page
 from nomos_portal.pages.orders import orders_page
@@ -21,6 +22,7 @@ from nomos_portal.settings import configure_logging, get_settings
 from nomos_portal.states.account import AccountState
 from nomos_portal.states.consumption import ConsumptionState
 from nomos_portal.states.help import ContactState, HelpState
+from nomos_portal.states.invoices import InvoiceDetailState, InvoicesState
 from nomos_portal.states.login import LoginState
 from nomos_portal.states.orders import OrdersState
 from nomos_portal.states.overview import OverviewState
@@ -50,6 +52,8 @@ app.add_page(consumption_page, route="/consumption", title=TITLE, on_load=Consum
 app.add_page(tariff_page, route="/tariff", title=TITLE, on_load=TariffState.load)
 app.add_page(subscriptions_page, route="/subscriptions", title=TITLE, on_load=SubscriptionsState.load)
 app.add_page(orders_page, route="/orders", title=TITLE, on_load=OrdersState.load)
+app.add_page(invoices_page, route="/invoices", title=TITLE, on_load=InvoicesState.load)
+app.add_page(invoice_detail_page, route="/invoices/[id]", title=TITLE, on_load=InvoiceDetailState.load)
 app.add_page(account_page, route="/account", title=TITLE, on_load=AccountState.load)
 app.add_page(help_page, route="/help", title=TITLE, on_load=HelpState.load)
 app.add_page(contact_page, route="/help/contact", title=TITLE, on_load=ContactState.load)

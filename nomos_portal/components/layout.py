@@ -12,6 +12,7 @@ NAV_ITEMS = (
     ("nav.overview", "/overview"),
     ("nav.consumption", "/consumption"),
     ("nav.tariff", "/tariff"),
+    ("nav.invoices", "/invoices"),
     ("nav.orders", "/orders"),
     ("nav.account", "/account"),
     ("nav.help", "/help"),
