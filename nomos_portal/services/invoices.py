@@ -129,7 +129,7 @@ def usage_lines(session: Session, *, plan: Plan, subscription: Subscription, yea
     return [
         LineDraft(
             kind="energy",
-            description_key="invoice_line_energy",
+            description_key="invoice.line.energy",
             description_params=month_params,
             quantity=usage_kwh.quantize(KWH, rounding=ROUND_HALF_UP),
             unit="kWh",
@@ -138,7 +138,7 @@ def usage_lines(session: Session, *, plan: Plan, subscription: Subscription, yea
         ),
         LineDraft(
             kind="basic_price",
-            description_key="invoice_line_basic_price",
+            description_key="invoice.line.basic_price",
             description_params={"plan": plan.name, **month_params},
             quantity=Decimal(1),
             unit="month",
@@ -147,7 +147,7 @@ def usage_lines(session: Session, *, plan: Plan, subscription: Subscription, yea
         ),
         LineDraft(
             kind="grid_basic_fee",
-            description_key="invoice_line_grid_basic_fee",
+            description_key="invoice.line.grid_basic_fee",
             description_params={"operator": grid.operator, **month_params},
             quantity=Decimal(1),
             unit="month",

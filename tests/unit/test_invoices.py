@@ -5,6 +5,7 @@ from decimal import Decimal
 import pytest
 from sqlmodel import Session, select
 
+from nomos_portal import i18n
 from nomos_portal.models import Customer, Invoice, InvoiceLine, Plan, Subscription
 from nomos_portal.services import invoices
 from nomos_portal.services.customers import NotFoundError
@@ -31,7 +32,7 @@ def subscription_of(session: Session, email: str, plan_slug: str = "acme-power")
 def add_invoices(session: Session, subscription: Subscription, count: int) -> None:
     line = invoices.LineDraft(
         kind="basic_price",
-        description_key="invoice_line_basic_price",
+        description_key="invoice.line.basic_price",
         description_params={},
         quantity=D(1),
         unit="month",
@@ -209,3 +210,12 @@ def test_list_rejects_foreign_subscription(session: Session):
         invoices.list_invoices(
             session, plan_id=plan.id, customer_id=foreign.customer_id, subscription_id=foreign.id, page=1
         )
+
+
+def test_line_descriptions_are_in_catalogues(invoiced_session: Session):
+    plan, subscription = subscription_of(invoiced_session, "jonas.becker@example.com")
+    lines = invoices.usage_lines(invoiced_session, plan=plan, subscription=subscription, year=2026, month=6)
+    for line in lines:
+        for language in ("de", "en"):
+            text = i18n.translate(line.description_key, language, **line.description_params)
+            assert "06/2026" in text
