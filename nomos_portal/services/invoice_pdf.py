@@ -382,8 +382,8 @@ def _draw_payment_terms(pdf: _InvoicePdf, document: InvoiceDocument) -> None:
             amount=amount,
             date=due,
             iban=document.iban_masked,
-            mandate=document.mandate_reference,
-            creditor=document.creditor_id,
+            mandate=document.mandate_reference or "–",
+            creditor=document.creditor_id or "–",
         )
     else:
         text = translate("invoice.payment.transfer", language, amount=amount, date=due, number=document.invoice_number)

@@ -592,6 +592,9 @@ def seed_demo_invoices(session: Session, *, now: datetime.datetime) -> int:
     Invoices whose due date has passed are paid, the others open. One month per
     meter is voided and issued again, so the demo shows a void document.
 
+    NOTE: The oldest month usually has meter data for a few days only, because the
+    demo series starts a year before `now`, but it still bills a whole month's basic fees.
+
     Returns:
         The number of new invoices, void documents included.
     """

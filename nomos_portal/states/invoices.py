@@ -32,6 +32,11 @@ def _invoice_id_from(url: str) -> str:
     return urllib.parse.urlsplit(url).path.rstrip("/").rpartition("/")[2]
 
 
+def _unit_label(unit: str, language: str) -> str:
+    """Translate a stored line unit ("kWh" or "month")."""
+    return i18n.translate("invoice.unit.kwh" if unit == "kWh" else "invoice.unit.month", language)
+
+
 def _summary_row(invoice: Invoice, language: str) -> dict[str, str]:
     """Format an invoice for the list. Type and status stay catalogue keys, so they follow the UI language."""
     last_day = i18n.berlin_day(invoice.period_end) - datetime.timedelta(days=1)
@@ -170,7 +175,7 @@ class InvoiceDetailState(AuthState):
                 i18n.translate(line.description_key, language, **json.loads(line.description_params))
                 if line.description_key
                 else line.description_text,
-                f"{i18n.format_number(line.quantity, language, digits=3)} {line.unit}",
+                f"{i18n.format_number(line.quantity, language, digits=3)} {_unit_label(line.unit, language)}",
                 i18n.format_eur(line.net_eur, language),
                 f"{i18n.format_number(line.vat_rate * 100, language)} %",
                 i18n.format_eur(line.gross_eur, language),
@@ -207,8 +212,8 @@ def _payment_text(invoice: Invoice, payment: PaymentMethod | None, creditor_id: 
             amount=amount,
             date=due,
             iban=payment.iban_masked,
-            mandate=payment.mandate_reference,
-            creditor=creditor_id,
+            mandate=payment.mandate_reference or "–",
+            creditor=creditor_id or "–",
         )
     else:
         text = i18n.translate(

@@ -68,3 +68,15 @@ def test_payment_text_for_sepa_and_refund():
     assert refund.startswith("We will refund €5.00")
     paid = invoice_states._payment_text(sample_invoice(paid_at=ISSUED), None, "", "en")
     assert paid.endswith("Paid on 1 Mar 2026.")
+
+
+def test_payment_text_without_mandate_reference():
+    payment = PaymentMethod(subscription_id=1, type="sepa_debit", iban_masked="DE89 **** **** **** **30 00")
+    text = invoice_states._payment_text(sample_invoice(), payment, "", "de")
+    assert "Mandatsreferenz: –, Gläubiger-ID: –." in text
+
+
+def test_unit_label_follows_language():
+    assert invoice_states._unit_label("month", "de") == "Monat"
+    assert invoice_states._unit_label("month", "en") == "month"
+    assert invoice_states._unit_label("kWh", "de") == "kWh"

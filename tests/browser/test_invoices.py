@@ -1,0 +1,78 @@
+"""The invoice pages on the development server, whose clock is fixed at 28 March 2026, 14:05."""
+
+from __future__ import annotations
+
+import http.client
+import urllib.parse
+
+import pytest
+import sqlalchemy as sa
+from playwright.sync_api import Page, expect
+from sqlmodel import Session
+
+from nomos_portal.services.seed import seed_demo_invoices
+from tests.browser.conftest import FROZEN_NOW, SignIns, screenshot
+
+
+@pytest.fixture(scope="module")
+def invoiced_portal(portal_port: int, tmp_path_factory: pytest.TempPathFactory) -> int:
+    """Add the demo invoices to the running development server's database."""
+    # NOTE: The server fixture keeps its database under a "dev" temporary folder and does not expose its path.
+    databases = sorted(tmp_path_factory.getbasetemp().glob("dev*/portal.db"))
+    assert databases, "development server database not found"
+    engine = sa.create_engine(f"sqlite:///{databases[0]}")
+    with Session(engine) as session:
+        seed_demo_invoices(session, now=FROZEN_NOW)
+    engine.dispose()
+    return portal_port
+
+
+def open_invoices(sign_ins: SignIns, path: str = "/invoices") -> Page:
+    page = sign_ins.page_for("acme-power", "jonas.becker@example.com")
+    page.goto(f"http://acme-power.localhost:{sign_ins.port}{path}")
+    return page
+
+
+def test_invoice_list_pages_and_detail(invoiced_portal: int, sign_ins: SignIns):
+    page = open_invoices(sign_ins)
+    expect(page.get_by_role("heading", name="Rechnungen")).to_be_visible()
+    table = page.locator("#invoice-table")
+    # 12 monthly invoices from March 2025 to February 2026, plus a void document and a reissued one.
+    expect(table.locator("tbody tr")).to_have_count(10)
+    expect(table.locator("tbody tr").first).to_contain_text("R-ACME-100003-202602")
+    expect(table).to_contain_text("Storniert")
+    expect(page.locator("#invoices-page")).to_have_text("1 / 2")
+    screenshot(page, "invoices-list")
+
+    page.locator("#invoices-next").click()
+    page.wait_for_url("**/invoices?page=2")
+    expect(page.locator("#invoices-page")).to_have_text("2 / 2")
+    expect(table.locator("tbody tr")).to_have_count(4)
+
+    page.get_by_role("link", name="R-ACME-100003-202503").click()
+    expect(page.locator("#invoice-lines")).to_contain_text("Arbeitspreis Strom 03/2025")
+    expect(page.locator("#invoice-totals")).to_contain_text("€")
+    expect(page.locator("#invoice-days")).to_contain_text("31.03.2025")
+    expect(page.locator("#invoice-payment")).to_contain_text("Bezahlt am")
+    screenshot(page, "invoice-detail")
+
+    href = page.locator("#invoice-pdf").get_attribute("href")
+    assert href is not None
+    assert href.endswith("/pdf")
+    cookies = {cookie["name"]: cookie["value"] for cookie in page.context.cookies()}
+    # Python does not resolve *.localhost names as Chromium does, so ask 127.0.0.1 with the tenant's Host header.
+    url = urllib.parse.urlsplit(href)
+    connection = http.client.HTTPConnection("127.0.0.1", url.port, timeout=30)
+    connection.request(
+        "GET", url.path, headers={"Host": url.netloc, "Cookie": f"nomos_session={cookies['nomos_session']}"}
+    )
+    response = connection.getresponse()
+    assert response.status == 200
+    assert response.getheader("Content-Type") == "application/pdf"
+    assert response.read().startswith(b"%PDF")
+    connection.close()
+
+
+def test_foreign_invoice_shows_not_found(invoiced_portal: int, sign_ins: SignIns):
+    page = open_invoices(sign_ins, "/invoices/999999")
+    expect(page.locator("#invoice-not-found")).to_be_visible()
