@@ -35,10 +35,10 @@ MAX_API_BODY_BYTES = 10_000
 
 
 def _frontend_url(request: Request, path: str) -> str:
-    """Where to send the browser next: this host name, on the page's port when given.
+    """Build the URL to send the browser to next: this host name, on the page's port when given.
 
     The host name always comes from this request, so the route cannot send
-    anyone to another site; only the port may differ (Vite's 3000 in development).
+    anyone to another site. Only the port may differ (Vite's 3000 in development).
     """
     port = request.query_params.get("port", "")
     if not port.isdigit() or not 0 < int(port) < 65536 or int(port) == request.url.port:

@@ -74,7 +74,7 @@ GERMAN_ZONE_NAMES = {"CEST": "MESZ", "CET": "MEZ"}
 def format_clock(moment: datetime.datetime, language: str | None = None, *, ambiguous: bool = False) -> str:
     """Berlin wall-clock time "HH:MM"; with ambiguous=True the zone is added, e.g. "02:15 MESZ".
 
-    The zone tells apart the two 02:00-03:00 hours of the last Sunday in October.
+    The zone distinguishes the two 02:00-03:00 hours of the last Sunday in October.
     """
     local = moment.astimezone(BERLIN)
     text = local.strftime("%H:%M")

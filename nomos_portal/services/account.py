@@ -56,7 +56,7 @@ class PersonalDetails:
 
 @dataclasses.dataclass(frozen=True)
 class PaymentSummary:
-    """What the account page shows of a subscription's current payment method; never the full IBAN."""
+    """Displayed view of a subscription's current payment method, without the full IBAN."""
 
     type: str
     account_holder: str

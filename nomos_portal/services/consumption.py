@@ -137,10 +137,10 @@ class Bar:
 
 
 def aggregate(intervals: pd.DataFrame, prices_ct: pd.Series, *, period: Period) -> list[Bar]:
-    """Bars of a view: intervals for a day, days for a week or month, months for a year.
+    """Aggregate intervals into bars: intervals for a day, days for a week or month, months for a year.
 
     The price of an aggregated bar is the consumption-weighted average of the
-    prices paid; intervals without a price count towards kWh but not towards
+    prices paid. Intervals without a price count towards kWh but not towards
     price or cost. A bar without intervals is a gap, never 0 kWh. Every bar also
     keeps the smallest and largest interval in it.
     """

@@ -91,10 +91,10 @@ def notice_end(terms: Terms, *, today: datetime.date) -> datetime.date:
 
 
 def earliest_end(terms: Terms, *, today: datetime.date) -> datetime.date:
-    """The earliest exclusive end date of an ordinary cancellation made today.
+    """Compute the earliest exclusive end date of an ordinary cancellation made today.
 
     The contract runs at least to the end of its minimum term and for the
-    notice period after today; with the month-end rule it then ends at the
+    notice period after today. With the month-end rule it then ends at the
     end of that calendar month.
     """
     end = max(minimum_term_end(terms), notice_end(terms, today=today), today + datetime.timedelta(days=1))

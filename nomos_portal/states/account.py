@@ -10,7 +10,7 @@ import reflex as rx
 from nomos_portal import clock, i18n
 from nomos_portal.db import open_session
 from nomos_portal.models import Customer, Plan
-from nomos_portal.services import account, contracts, customers, mail, sign_in
+from nomos_portal.services import account, contracts, mail, sign_in
 from nomos_portal.settings import get_settings
 from nomos_portal.states.auth import AuthState, display_name
 
@@ -105,13 +105,10 @@ class AccountState(AuthState):
         )
 
     def _context(self, session):
-        assert self._plan_id is not None and self._customer_id is not None and self._subscription_id is not None
-        subscription = customers.owned_subscription(
-            session, plan_id=self._plan_id, customer_id=self._customer_id, subscription_id=self._subscription_id
-        )
-        customer = session.get(Customer, self._customer_id)
+        subscription, plan = self._owned_subscription_and_plan(session)
+        customer = session.get(Customer, subscription.customer_id)
         assert customer is not None
-        return session.get(Plan, self._plan_id), customer, subscription
+        return plan, customer, subscription
 
     @rx.event
     def load(self):

@@ -10,8 +10,8 @@ import reflex as rx
 
 from nomos_portal import i18n
 from nomos_portal.db import open_session
-from nomos_portal.models import Customer, utc_now
-from nomos_portal.services import sessions
+from nomos_portal.models import Customer, Plan, Subscription, utc_now
+from nomos_portal.services import customers, sessions
 from nomos_portal.states.portal import PortalState
 
 logger = logging.getLogger(__name__)
@@ -87,6 +87,24 @@ class AuthState(PortalState):
         self.customer_name = display_name(customer)
         self.subscription_count = count
         return active
+
+    def _owned_subscription_and_plan(self, session) -> tuple[Subscription, Plan]:
+        """Load the signed-in customer's current subscription and its plan, scoped to this tenant.
+
+        Call only after `_require_sign_in` returned a session with a subscription.
+
+        Raises:
+            customers.NotFoundError: The subscription is no longer the customer's on this plan.
+        """
+        assert self._plan_id is not None
+        assert self._customer_id is not None
+        assert self._subscription_id is not None
+        subscription = customers.owned_subscription(
+            session, plan_id=self._plan_id, customer_id=self._customer_id, subscription_id=self._subscription_id
+        )
+        plan = session.get(Plan, self._plan_id)
+        assert plan is not None
+        return subscription, plan
 
     def _forget_customer(self) -> None:
         self.signed_in = False

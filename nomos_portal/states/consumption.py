@@ -12,8 +12,7 @@ import reflex as rx
 
 from nomos_portal import clock, i18n
 from nomos_portal.db import open_session
-from nomos_portal.models import Plan
-from nomos_portal.services import consumption, customers, pricing, readings, spot_prices
+from nomos_portal.services import consumption, pricing, readings, spot_prices
 from nomos_portal.services.spot_prices import BERLIN, berlin_date
 from nomos_portal.settings import get_settings
 from nomos_portal.states.auth import AuthState
@@ -70,17 +69,10 @@ class ConsumptionState(AuthState):
         self.reading_saved_text = ""
         self._refresh()
 
-    def _subscription_and_plan(self, session):
-        assert self._subscription_id is not None and self._customer_id is not None and self._plan_id is not None
-        subscription = customers.owned_subscription(
-            session, plan_id=self._plan_id, customer_id=self._customer_id, subscription_id=self._subscription_id
-        )
-        return subscription, session.get(Plan, self._plan_id)
-
     def _refresh(self) -> None:
         period = consumption.period_for(self.view, datetime.date.fromisoformat(self.anchor))
         with open_session() as session:
-            subscription, plan = self._subscription_and_plan(session)
+            subscription, plan = self._owned_subscription_and_plan(session)
             self.is_smart = subscription.meter_type == "smart"
             if get_settings().demo_mode:
                 # Replay prices only where the contract supplied power, up to today.
@@ -280,7 +272,7 @@ class ConsumptionState(AuthState):
         try:
             value = readings.parse_value(str(form.get("reading_value", ""))[:40], language=self.lang)
             with open_session() as session:
-                subscription, _plan = self._subscription_and_plan(session)
+                subscription, _plan = self._owned_subscription_and_plan(session)
                 readings.submit_reading(
                     session,
                     subscription=subscription,

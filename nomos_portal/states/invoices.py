@@ -68,7 +68,9 @@ class InvoicesState(AuthState):
         active, redirect = self._require_sign_in()
         if redirect is not None or active is None:
             return redirect
-        assert self._plan_id is not None and self._customer_id is not None and self._subscription_id is not None
+        assert self._plan_id is not None
+        assert self._customer_id is not None
+        assert self._subscription_id is not None
         with open_session() as session:
             page = invoices.list_invoices(
                 session,
@@ -110,7 +112,9 @@ class InvoiceDetailState(AuthState):
         active, redirect = self._require_sign_in()
         if redirect is not None or active is None:
             return redirect
-        assert self._plan_id is not None and self._customer_id is not None and self._subscription_id is not None
+        assert self._plan_id is not None
+        assert self._customer_id is not None
+        assert self._subscription_id is not None
 
         raw_id = _invoice_id_from(str(self.router.url))
         self.found = False

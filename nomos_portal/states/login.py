@@ -37,7 +37,7 @@ class LoginState(AuthState):
 
     @rx.var
     def code_sent_message(self) -> str:
-        """The answer after a code request, identical for known and unknown emails."""
+        """Message shown after a code request, identical for known and unknown emails."""
         return i18n.translate("login.code_sent", self.lang, email=self.email)
 
     def _next_path(self) -> str:
@@ -68,7 +68,7 @@ class LoginState(AuthState):
 
     @rx.event
     def request_code(self, form_data: dict):
-        """Send a code to the entered email; the page answers the same whether or not it is a customer's."""
+        """Send a code to the entered email; the page responds the same whether or not it is a customer's."""
         yield from self._request_code(str(form_data.get("email", "")))
 
     @rx.event
@@ -100,7 +100,7 @@ class LoginState(AuthState):
 
         self.email = sign_in.normalize_email(email)
         self.step = "code"
-        # Show the code step first, so the answer time does not depend on sending mail.
+        # Show the code step first, so the response time does not depend on sending mail.
         yield
         if issued.code is not None and issued.customer is not None:
             message = mail.build_sign_in_mail(

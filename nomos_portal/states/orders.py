@@ -8,8 +8,7 @@ import reflex as rx
 
 from nomos_portal import clock, i18n
 from nomos_portal.db import open_session
-from nomos_portal.models import Plan
-from nomos_portal.services import customers, orders
+from nomos_portal.services import orders
 from nomos_portal.states.auth import AuthState
 
 logger = logging.getLogger(__name__)
@@ -42,20 +41,9 @@ class OrdersState(AuthState):
         self.order_error_key = ""
         self._refresh()
 
-    def _subscription_and_plan(self, session):
-        assert self._subscription_id is not None
-        assert self._customer_id is not None
-        assert self._plan_id is not None
-        subscription = customers.owned_subscription(
-            session, plan_id=self._plan_id, customer_id=self._customer_id, subscription_id=self._subscription_id
-        )
-        plan = session.get(Plan, self._plan_id)
-        assert plan is not None
-        return subscription, plan
-
     def _refresh(self) -> None:
         with open_session() as session:
-            subscription, plan = self._subscription_and_plan(session)
+            subscription, plan = self._owned_subscription_and_plan(session)
             assert subscription.id is not None
             self.meter_type = subscription.meter_type
             self.meter_number = subscription.meter_number
@@ -83,7 +71,7 @@ class OrdersState(AuthState):
         self.confirming = False
         try:
             with open_session() as session:
-                subscription, plan = self._subscription_and_plan(session)
+                subscription, plan = self._owned_subscription_and_plan(session)
                 orders.order_smart_meter(session, plan=plan, subscription=subscription, now=clock.now())
         except orders.OrderError as error:
             logger.info("Smart meter order for subscription %s rejected: %s", self._subscription_id, error.code)

@@ -118,6 +118,6 @@ class PortalState(rx.State):
 
     @rx.event
     def go_home(self):
-        """Send visitors of a tenant's bare address to the overview (which asks for sign-in)."""
+        """Send visitors of a tenant's bare address to the overview, which redirects to sign-in."""
         if self._load_tenant() is not None:
             return rx.redirect("/overview", replace=True)

@@ -11,7 +11,7 @@ import reflex as rx
 from nomos_portal import clock, i18n
 from nomos_portal.db import open_session
 from nomos_portal.models import Customer, GridArea, Plan
-from nomos_portal.services import contracts, customers, mail, pricing, readings, spot_prices
+from nomos_portal.services import contracts, mail, pricing, readings, spot_prices
 from nomos_portal.settings import get_settings
 from nomos_portal.states.auth import AuthState
 
@@ -66,11 +66,8 @@ class TariffState(AuthState):
         return i18n.translate(self.swap_message_key, self.lang, **self.swap_message_params)
 
     def _context(self, session):
-        assert self._plan_id is not None and self._customer_id is not None and self._subscription_id is not None
-        subscription = customers.owned_subscription(
-            session, plan_id=self._plan_id, customer_id=self._customer_id, subscription_id=self._subscription_id
-        )
-        return session.get(Plan, self._plan_id), subscription
+        subscription, plan = self._owned_subscription_and_plan(session)
+        return plan, subscription
 
     @rx.event
     def load(self):
@@ -102,7 +99,8 @@ class TariffState(AuthState):
             pending = contracts.pending_termination(session, subscription_id=subscription.id)
 
         self.no_spot_today = not spot
-        self.price_rows = self._price_rows(components, sum(spot) / len(spot) if spot else None) if components else []
+        average_spot = sum(spot) / len(spot) if spot else None
+        self.price_rows = self._price_rows(components, average_spot) if components else []
         self.basic_rows = self._basic_rows(plan, grid)
         earliest = contracts.earliest_end(terms, today=today)
         self.earliest_end_iso = earliest.isoformat()

@@ -104,7 +104,7 @@ def subscription(session: Session, number: str) -> Subscription:
     return session.exec(select(Subscription).where(Subscription.number == number)).one()
 
 
-def test_request_stores_end_at_berlin_midnight_and_refuses_second(session: Session, acme: Plan):
+def test_termination_request_and_withdrawal(session: Session, acme: Plan):
     jonas = subscription(session, "ACME-100003")
     termination = contracts.request_termination(
         session, plan=acme, subscription=jonas, reason="ORDINARY", requested=None, new_address=None, now=NOW
