@@ -12,6 +12,7 @@ from __future__ import annotations
 import html
 import logging
 import re
+from pathlib import PurePosixPath
 
 import anyio
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -64,6 +65,15 @@ def rewrite_html(body: bytes, tags: bytes, language: str) -> bytes:
     )
 
 
+def is_static_file(path: str) -> bool:
+    """Whether a request path names a file other than a page, e.g. `/assets/app-1a2b.js` or `/tenant.css`.
+
+    Such responses pass through untouched, so scripts keep their precompressed
+    gzip or brotli form and the server's zero-copy file sending.
+    """
+    return PurePosixPath(path).suffix.lower() not in ("", ".html")
+
+
 class TenantHeadMiddleware:
     """ASGI middleware that brands every HTML response by the request's Host."""
 
@@ -72,7 +82,7 @@ class TenantHeadMiddleware:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Pass everything through, buffering and rewriting only HTML responses to GET requests."""
-        if scope["type"] != "http" or scope.get("method") != "GET":
+        if scope["type"] != "http" or scope.get("method") != "GET" or is_static_file(scope.get("path", "")):
             await self.app(scope, receive, send)
             return
 
