@@ -8,46 +8,143 @@ from nomos_portal.components.cards import section_card
 from nomos_portal.components.text import tr
 from nomos_portal.states.overview import OverviewState
 
-# Tooltip shows the price already formatted for the UI language by the server.
-_TOOLTIP_FORMATTER = rx.Var(_js_expr="((value, name, item) => [item.payload.price_label, name])")
+# Height of the plot area and the room left for the labels around it, in pixels.
+PLOT_HEIGHT = "240px"
+PRICE_LABEL_WIDTH = "2.75rem"
+LABEL_SIZE = "12px"
+
+
+def _price_label(tick) -> rx.Component:
+    return rx.el.span(
+        tick.label,
+        position="absolute",
+        right="0.4rem",
+        top=f"{tick.y}%",
+        transform="translateY(-50%)",
+        font_size=LABEL_SIZE,
+        color="var(--gray-11)",
+    )
+
+
+def _time_label(tick) -> rx.Component:
+    return rx.el.span(
+        tick.label,
+        position="absolute",
+        left=f"{tick.x}%",
+        top="calc(100% + 4px)",
+        transform="translateX(-50%)",
+        font_size=LABEL_SIZE,
+        color="var(--gray-11)",
+        white_space="nowrap",
+        # Every second label only on narrow screens, so they never overlap.
+        display=rx.cond(tick.major, "block", rx.breakpoints(initial="none", sm="block")),
+    )
+
+
+def _gridline(tick) -> rx.Component:
+    return rx.el.svg.line(
+        x1=0,
+        x2=100,
+        y1=tick.y.to_string(),
+        y2=tick.y.to_string(),
+        stroke="var(--gray-a5)",
+        stroke_dasharray="3 3",
+        vector_effect="non-scaling-stroke",
+    )
+
+
+def _bar(bar) -> rx.Component:
+    # The title is the bar's tooltip: time and price, already formatted for the UI language.
+    return rx.el.svg.rect(
+        rx.el.svg.title(bar.title),
+        x=bar.x.to_string(),
+        y=bar.y.to_string(),
+        width=bar.width.to_string(),
+        height=bar.height.to_string(),
+        fill="var(--accent-9)",
+        class_name="price-bar",
+    )
 
 
 def price_bars() -> rx.Component:
-    """Bar chart of the chosen day; gaps stay empty and negative prices hang below zero."""
-    return rx.recharts.bar_chart(
-        rx.recharts.cartesian_grid(stroke_dasharray="3 3", vertical=False),
-        rx.recharts.x_axis(data_key="time", interval=OverviewState.chart_tick_interval, font_size=12),
-        rx.recharts.y_axis(font_size=12, width=44),
-        rx.recharts.graphing_tooltip(custom_attrs={"formatter": _TOOLTIP_FORMATTER}),
-        rx.recharts.reference_line(y=0, stroke="var(--gray-9)"),
-        rx.cond(
-            OverviewState.cheapest_area.length() == 2,
-            rx.recharts.reference_area(
-                x1=OverviewState.cheapest_area[0],
-                x2=OverviewState.cheapest_area[1],
-                fill="var(--green-a4)",
-                if_overflow="extendDomain",
+    """Bar chart of the chosen day; gaps stay empty and negative prices hang below zero.
+
+    Plain SVG drawn from the layout that the state computes, so the chart shows in the
+    same render as the prices and needs no chart library on the overview.
+    """
+    layout = OverviewState.price_chart
+    return rx.box(
+        rx.box(
+            rx.foreach(layout.price_ticks, _price_label),
+            position="absolute",
+            left="0",
+            top="0",
+            height=PLOT_HEIGHT,
+            width=PRICE_LABEL_WIDTH,
+        ),
+        rx.box(
+            rx.el.svg(
+                rx.foreach(layout.price_ticks, _gridline),
+                rx.cond(
+                    layout.cheapest_width > 0,
+                    rx.el.svg.rect(
+                        x=layout.cheapest_x.to_string(),
+                        y=0,
+                        width=layout.cheapest_width.to_string(),
+                        height=100,
+                        fill="var(--green-a4)",
+                        class_name="cheapest-area",
+                    ),
+                ),
+                rx.foreach(layout.bars, _bar),
+                rx.el.svg.line(
+                    x1=0,
+                    x2=100,
+                    y1=layout.zero_y.to_string(),
+                    y2=layout.zero_y.to_string(),
+                    stroke="var(--gray-9)",
+                    vector_effect="non-scaling-stroke",
+                    class_name="reference-line",
+                ),
+                view_box="0 0 100 100",
+                preserve_aspect_ratio="none",
+                width="100%",
+                height="100%",
+                overflow="visible",
+                aria_hidden="true",
             ),
-        ),
-        rx.recharts.bar(
-            data_key="price",
-            name=tr("dashboard.price"),
-            fill="var(--accent-9)",
-            is_animation_active=False,
-        ),
-        rx.cond(
-            OverviewState.now_label != "",
-            rx.recharts.reference_line(
-                x=OverviewState.now_label,
-                stroke="var(--brand-accent)",
-                stroke_width=3,
-                label=tr("dashboard.now"),
+            rx.cond(
+                layout.now_x >= 0,
+                rx.box(
+                    rx.el.span(
+                        tr("dashboard.now"),
+                        position="absolute",
+                        top="-1.1rem",
+                        left="4px",
+                        font_size=LABEL_SIZE,
+                        color="var(--brand-accent)",
+                        font_weight="bold",
+                    ),
+                    position="absolute",
+                    left=f"{layout.now_x}%",
+                    top="0",
+                    height="100%",
+                    border_left="3px solid var(--brand-accent)",
+                    transform="translateX(-1.5px)",
+                    class_name="reference-line now-marker",
+                ),
             ),
+            rx.foreach(layout.time_ticks, _time_label),
+            position="absolute",
+            left=PRICE_LABEL_WIDTH,
+            right="0",
+            top="0",
+            height=PLOT_HEIGHT,
         ),
-        data=OverviewState.chart_data,
+        position="relative",
+        height=f"calc({PLOT_HEIGHT} + 2.25rem)",
+        margin_top="1.25rem",
         width="100%",
-        height=280,
-        bar_category_gap=1,
         id="price-chart",
     )
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
-from typing import Any
+import math
+from decimal import Decimal
 
 from nomos_portal import i18n
 from nomos_portal.services import dashboard, pricing
-from nomos_portal.services.spot_prices import PriceWindow
+from nomos_portal.services.spot_prices import BERLIN, PriceWindow
 
 
 def slot_labels(prices: dashboard.DayPrices, language: str) -> list[str]:
@@ -18,31 +20,6 @@ def slot_labels(prices: dashboard.DayPrices, language: str) -> list[str]:
         i18n.format_clock(slot.start_at, language, ambiguous=label in repeated)
         for slot, label in zip(prices.slots, plain, strict=True)
     ]
-
-
-def chart_rows(prices: dashboard.DayPrices, language: str) -> list[dict[str, Any]]:
-    """Build one chart row per slot: x label, gross price in ct/kWh (None for a gap) and its formatted text."""
-    rows = []
-    for slot, label in zip(prices.slots, slot_labels(prices, language), strict=True):
-        if slot.price is None:
-            rows.append({"time": label, "price": None, "price_label": "–"})
-            continue
-        rounded = pricing.round_ct(slot.price.total_ct_per_kwh)
-        rows.append({"time": label, "price": float(rounded), "price_label": i18n.format_ct_per_kwh(rounded, language)})
-    return rows
-
-
-def window_bounds(prices: dashboard.DayPrices, window: PriceWindow | None, language: str) -> list[str]:
-    """Labels of the first and last slot inside a window, for shading it on the chart."""
-    if window is None:
-        return []
-    labels = slot_labels(prices, language)
-    inside = [
-        label
-        for slot, label in zip(prices.slots, labels, strict=True)
-        if window.start_at <= slot.start_at < window.end_at
-    ]
-    return [inside[0], inside[-1]] if inside else []
 
 
 def window_text(key: str, window: PriceWindow | None, language: str) -> str:
@@ -110,3 +87,161 @@ def best_window_texts(windows: dict[int, PriceWindow | None], language: str, *, 
             )
         )
     return lines
+
+
+# Gridline steps of the price axis in ct/kWh; the chart takes the smallest that needs at most
+# MAX_PRICE_TICKS intervals.
+PRICE_TICK_STEPS = (1, 2, 5, 10, 20, 25, 50, 100, 200, 500, 1000)
+MAX_PRICE_TICKS = 5
+# Share of a slot's width that its bar fills; the rest is the gap to the next bar.
+BAR_FILL = 0.8
+# Hours between time labels: every second one shows on narrow screens as well.
+TIME_LABEL_HOURS = 2
+
+
+@dataclasses.dataclass(frozen=True)
+class PriceBar:
+    """One slot's bar in percent of the plot area, with its tooltip."""
+
+    x: float
+    y: float
+    width: float
+    height: float
+    title: str
+
+
+@dataclasses.dataclass(frozen=True)
+class PriceTick:
+    """A gridline of the price axis at `y` percent from the top, with its label."""
+
+    y: float
+    label: str
+
+
+@dataclasses.dataclass(frozen=True)
+class TimeTick:
+    """A time label centred at `x` percent; `major` ones show on narrow screens too."""
+
+    x: float
+    label: str
+    major: bool
+
+
+@dataclasses.dataclass(frozen=True)
+class PriceChartLayout:
+    """The price chart in percent of its plot area; `now_x` is -1 and `cheapest_width` 0 when absent."""
+
+    bars: list[PriceBar] = dataclasses.field(default_factory=list)
+    price_ticks: list[PriceTick] = dataclasses.field(default_factory=list)
+    time_ticks: list[TimeTick] = dataclasses.field(default_factory=list)
+    zero_y: float = 100.0
+    now_x: float = -1.0
+    cheapest_x: float = 0.0
+    cheapest_width: float = 0.0
+
+
+def _price_axis(prices: list[Decimal]) -> tuple[Decimal, Decimal, int]:
+    """Lowest and highest gridline and the step between them, with zero always inside."""
+    low = min([Decimal(0), *prices])
+    high = max([Decimal(0), *prices])
+    step = next(
+        (
+            candidate
+            for candidate in PRICE_TICK_STEPS
+            if math.ceil(high / candidate) - math.floor(low / candidate) <= MAX_PRICE_TICKS
+        ),
+        PRICE_TICK_STEPS[-1],
+    )
+    bottom = Decimal(math.floor(low / step) * step)
+    top = Decimal(math.ceil(high / step) * step)
+    if top == bottom:
+        top = bottom + step
+    return bottom, top, step
+
+
+def price_chart_layout(
+    prices: dashboard.DayPrices, language: str, *, now: datetime.datetime | None, cheapest: PriceWindow | None
+) -> PriceChartLayout:
+    """Place a day's price bars, gridlines, labels and markers in percent of the plot area.
+
+    The page draws the bars into an SVG whose view box is 100 by 100 and stretches to the
+    plot area, and puts the labels on top as text, so they keep their font size on any screen.
+    Bars grow up from the zero line and negative prices hang below it; gaps get no bar.
+
+    Args:
+        prices: The published day.
+        language: UI language of the labels.
+        now: The moment the prices were loaded; marks its slot when it falls on this day.
+        cheapest: The window to shade, usually the day's cheapest hour.
+
+    """
+    count = len(prices.slots)
+    if count == 0:
+        return PriceChartLayout()
+    labels = slot_labels(prices, language)
+    rounded = [pricing.round_ct(slot.price.total_ct_per_kwh) if slot.price else None for slot in prices.slots]
+    bottom, top, step = _price_axis([value for value in rounded if value is not None])
+    span = top - bottom
+    slot_width = 100 / count
+
+    def y_of(value: Decimal) -> float:
+        return round(float((top - value) / span * 100), 3)
+
+    zero_y = y_of(Decimal(0))
+    bars = []
+    for index, (label, value) in enumerate(zip(labels, rounded, strict=True)):
+        if value is None:
+            continue
+        y = y_of(max(value, Decimal(0)))
+        bars.append(
+            PriceBar(
+                x=round(index * slot_width + slot_width * (1 - BAR_FILL) / 2, 3),
+                y=y,
+                width=round(slot_width * BAR_FILL, 3),
+                height=round(y_of(min(value, Decimal(0))) - y, 3),
+                title=f"{label}: {i18n.format_ct_per_kwh(value, language)}",
+            )
+        )
+    price_ticks = [
+        PriceTick(y=y_of(bottom + step * number), label=i18n.format_number(bottom + step * number, language))
+        for number in range(int(span / step) + 1)
+    ]
+    time_ticks = _time_ticks(prices, labels, slot_width)
+    now_index = dashboard.current_slot_index(prices, now=now) if now is not None else None
+    inside = [
+        index
+        for index, slot in enumerate(prices.slots)
+        if cheapest is not None and cheapest.start_at <= slot.start_at < cheapest.end_at
+    ]
+    return PriceChartLayout(
+        bars=bars,
+        price_ticks=price_ticks,
+        time_ticks=time_ticks,
+        zero_y=zero_y,
+        now_x=round((now_index + 0.5) * slot_width, 3) if now_index is not None else -1.0,
+        cheapest_x=round(inside[0] * slot_width, 3) if inside else 0.0,
+        cheapest_width=round(len(inside) * slot_width, 3),
+    )
+
+
+def _time_ticks(prices: dashboard.DayPrices, labels: list[str], slot_width: float) -> list[TimeTick]:
+    """A label every TIME_LABEL_HOURS at the slot starting on the full hour, `major` for every second one.
+
+    The repeated hour at the end of summer time gets one label, at its first occurrence.
+    """
+    ticks = []
+    seen: set[tuple[int, int]] = set()
+    for index, slot in enumerate(prices.slots):
+        local = slot.start_at.astimezone(BERLIN)
+        if (local.hour, local.minute) in seen:
+            continue
+        seen.add((local.hour, local.minute))
+        if local.minute == 0 and local.hour % TIME_LABEL_HOURS == 0:
+            ticks.append(
+                TimeTick(
+                    x=round((index + 0.5) * slot_width, 3),
+                    label=labels[index],
+                    major=local.hour % (2 * TIME_LABEL_HOURS) == 0,
+                )
+            )
+    return ticks

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime
 import logging
-from typing import Any
 
 import reflex as rx
 
@@ -93,12 +92,13 @@ class OverviewState(AuthState):
         return self._days.get(self.price_tab)
 
     @rx.var
-    def chart_data(self) -> list[dict[str, Any]]:
-        """Rows of the price chart for the chosen day."""
+    def price_chart(self) -> dashboard_view.PriceChartLayout:
+        """Bars, gridlines, labels and markers of the price chart for the chosen day."""
         day = self._shown_day()
         if day is None or not day.published:
-            return []
-        return dashboard_view.chart_rows(day, self.lang)
+            return dashboard_view.PriceChartLayout()
+        now = self._loaded_at if self.price_tab == "today" else None
+        return dashboard_view.price_chart_layout(day, self.lang, now=now, cheapest=self._day_window(cheapest=True))
 
     @rx.var
     def shown_day_published(self) -> bool:
@@ -106,41 +106,11 @@ class OverviewState(AuthState):
         day = self._shown_day()
         return bool(day and day.published)
 
-    @rx.var
-    def chart_tick_interval(self) -> int:
-        """Show an axis label every two hours."""
-        day = self._shown_day()
-        if not day or not day.slots:
-            return 0
-        minutes = (day.slots[0].end_at - day.slots[0].start_at).total_seconds() / 60
-        return max(int(120 // minutes) - 1, 0)
-
-    @rx.var
-    def now_label(self) -> str:
-        """Axis label of the interval running now, on today's chart only."""
-        day = self._shown_day()
-        if self.price_tab != "today" or day is None or self._loaded_at is None:
-            return ""
-        index = dashboard.current_slot_index(day, now=self._loaded_at)
-        return dashboard_view.slot_labels(day, self.lang)[index] if index is not None else ""
-
     def _day_window(self, *, cheapest: bool) -> spot_prices.PriceWindow | None:
         day = self._shown_day()
         if day is None or not day.published:
             return None
         return spot_prices.best_window(day.priced, hours=1, cheapest=cheapest)
-
-    @rx.var
-    def cheapest_area(self) -> list[str]:
-        """First and last axis label of the day's cheapest hour."""
-        day = self._shown_day()
-        return dashboard_view.window_bounds(day, self._day_window(cheapest=True), self.lang) if day else []
-
-    @rx.var
-    def dearest_area(self) -> list[str]:
-        """First and last axis label of the day's most expensive hour."""
-        day = self._shown_day()
-        return dashboard_view.window_bounds(day, self._day_window(cheapest=False), self.lang) if day else []
 
     @rx.var
     def cheapest_text(self) -> str:

@@ -6,7 +6,7 @@ from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import SignIns, screenshot
 
-BARS = "#price-chart .recharts-bar-rectangle"
+BARS = "#price-chart .price-bar"
 
 
 def open_overview(sign_ins: SignIns) -> Page:
@@ -22,7 +22,7 @@ def test_price_chart_today_and_dst_tomorrow(sign_ins: SignIns):
     expect(page.locator("#current-price")).to_contain_text("ct/kWh")
     expect(page.locator(BARS)).to_have_count(96)
     # Two reference lines today: the zero line and the marker of the current interval.
-    lines = page.locator("#price-chart .recharts-reference-line")
+    lines = page.locator("#price-chart .reference-line")
     expect(lines).to_have_count(2)
     expect(page.locator("#price-chart").get_by_text("Jetzt")).to_be_visible()
     expect(page.locator("#cheapest-hour")).to_contain_text("Günstigste Stunde: ")

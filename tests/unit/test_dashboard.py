@@ -1,9 +1,10 @@
 import datetime
+from decimal import Decimal
 
 from sqlmodel import Session, select
 
 from nomos_portal.models import Plan, Subscription
-from nomos_portal.services import dashboard
+from nomos_portal.services import dashboard, pricing
 from nomos_portal.services import spot_prices as sp
 from nomos_portal.states import dashboard_view
 
@@ -91,10 +92,14 @@ def test_missing_interval_is_a_gap(session: Session, acme: Plan):
     session.commit()
     prices = load(session, acme, day, berlin(2026, 3, 29, 12))
     assert len(prices.slots) == 92
-    rows = dashboard_view.chart_rows(prices, "de")
-    gaps = [row for row in rows if row["price"] is None]
-    assert len(gaps) == 1
-    assert gaps[0]["price_label"] == "–"
+    layout = dashboard_view.price_chart_layout(prices, "de", now=None, cheapest=None)
+    assert len(layout.bars) == 91
+    slot_width = 100 / 92
+    # Five hours after midnight is the 21st quarter hour; its place stays empty.
+    starts = [round(bar.x / slot_width) for bar in layout.bars]
+    assert 20 not in starts
+    assert 19 in starts
+    assert 21 in starts
 
 
 def test_best_windows_span_today_and_tomorrow(session: Session, acme: Plan):
@@ -119,3 +124,67 @@ def test_best_windows_ignore_unpublished_day(session: Session, acme: Plan):
     assert dashboard_view.best_window_texts(windows, "en", today=datetime.date(2026, 12, 4))[2] == (
         "3 h in a row: no continuous prices published any more"
     )
+
+
+def slot(start: datetime.datetime, total_ct: str | None) -> dashboard.PriceSlot:
+    price = None
+    if total_ct is not None:
+        price = pricing.CustomerPrice(
+            electricity_ct_per_kwh=Decimal(total_ct), grid_ct_per_kwh=Decimal(0), levies_ct_per_kwh=Decimal(0)
+        )
+    return dashboard.PriceSlot(start_at=start, end_at=start + datetime.timedelta(hours=1), price=price)
+
+
+def hourly_day(prices: list[str | None]) -> dashboard.DayPrices:
+    start = berlin(2026, 3, 28)
+    slots = [slot(start + datetime.timedelta(hours=hour), value) for hour, value in enumerate(prices)]
+    return dashboard.DayPrices(day=datetime.date(2026, 3, 28), published=True, is_demo=False, slots=slots)
+
+
+def test_chart_layout_places_negative_price_below_zero():
+    prices = ["30"] * 24
+    prices[3] = "-10"
+    layout = dashboard_view.price_chart_layout(hourly_day(prices), "de", now=None, cheapest=None)
+    # Gridlines every 10 ct from -10 to 30: zero sits a quarter up from the bottom.
+    assert [tick.label for tick in layout.price_ticks] == ["-10", "0", "10", "20", "30"]
+    assert layout.zero_y == 75.0
+    positive, negative = layout.bars[0], layout.bars[3]
+    assert positive.y == 0.0
+    assert positive.height == 75.0
+    assert negative.y == 75.0
+    assert negative.height == 25.0
+    assert negative.title == "03:00: -10,00\xa0ct/kWh"
+
+
+def test_chart_layout_marks_now_and_cheapest_hour():
+    prices = [str(20 + hour) for hour in range(24)]
+    day = hourly_day(prices)
+    cheapest = sp.PriceWindow(start_at=day.slots[0].start_at, end_at=day.slots[1].start_at, average=Decimal(20))
+    layout = dashboard_view.price_chart_layout(day, "en", now=berlin(2026, 3, 28, 14, 30), cheapest=cheapest)
+    assert layout.now_x == round(14.5 * 100 / 24, 3)
+    assert layout.cheapest_x == 0.0
+    assert layout.cheapest_width == round(100 / 24, 3)
+    assert layout.bars[5].title == "05:00: 25.00\xa0ct/kWh"
+
+
+def test_chart_layout_without_now_or_window():
+    layout = dashboard_view.price_chart_layout(hourly_day(["5"] * 24), "de", now=berlin(2026, 3, 29, 1), cheapest=None)
+    assert layout.now_x == -1.0
+    assert layout.cheapest_width == 0.0
+    assert [tick.label for tick in layout.price_ticks] == ["0", "1", "2", "3", "4", "5"]
+
+
+def test_chart_time_labels_every_two_hours(session: Session, acme: Plan):
+    spring = load(session, acme, datetime.date(2026, 3, 29), berlin(2026, 3, 29, 12))
+    layout = dashboard_view.price_chart_layout(spring, "de", now=None, cheapest=None)
+    labels = [tick.label for tick in layout.time_ticks]
+    # The clock jumps from 02:00 to 03:00, so the 02:00 label is missing that day.
+    assert labels == ["00:00", "04:00", "06:00", "08:00", "10:00", "12:00", "14:00", "16:00", "18:00", "20:00", "22:00"]
+    assert [tick.major for tick in layout.time_ticks][:3] == [True, True, False]
+
+
+def test_chart_labels_repeated_autumn_hour_once(session: Session, acme: Plan):
+    autumn = load(session, acme, datetime.date(2025, 10, 26), berlin(2025, 10, 26, 12))
+    layout = dashboard_view.price_chart_layout(autumn, "de", now=None, cheapest=None)
+    assert len(layout.bars) == 100
+    assert [tick.label for tick in layout.time_ticks][:2] == ["00:00", "02:00 MESZ"]
