@@ -182,8 +182,12 @@ class InvoicesState(AuthState):
 
     @rx.event
     def go_to_page(self, page: int):
-        """Show another page and put its number in the URL."""
-        return rx.redirect(f"/invoices?page={max(1, min(page, self.page_count))}")
+        """Show another page and put its number in the URL; anything but a number stays on this page."""
+        try:
+            number = int(page)
+        except (TypeError, ValueError, OverflowError):
+            return None
+        return rx.redirect(f"/invoices?page={max(1, min(number, self.page_count))}")
 
 
 class InvoiceDetailState(AuthState):
