@@ -266,7 +266,7 @@ def test_choosing_foreign_subscription_is_like_missing(session: Session):
     cookie = session_cookie(session, slug="acme-power", email=ANNA)
     foreign = [subscription_of(session, number).id for number in ("ACME-100003", "LUM-2025-0042")]
     outcomes = []
-    for raw_id in [*map(str, foreign), "999999", HUGE_ID, "-1", "1 OR 1=1", "", "<script>"]:
+    for raw_id in [*map(str, foreign), "999999", HUGE_ID, "-1", "1 OR 1=1", "", "<script>", "9" * 5000, None, [1]]:
         state = make_state(SubscriptionsState, url=page_url("acme-power", "/subscriptions"), cookie=cookie)
         events = call(state, SubscriptionsState.choose, raw_id)
         outcomes.append((state.error_key, events))
