@@ -23,7 +23,7 @@ from starlette.routing import Route
 from nomos_portal.db import open_session
 from nomos_portal.models import Customer, Org, Plan, PortalSession, Subscription, utc_now
 from nomos_portal.services import branding, invoice_pdf, invoices, sessions, sso, tenancy
-from nomos_portal.services.customers import NotFoundError
+from nomos_portal.services.customers import NotFoundError, is_row_id
 from nomos_portal.services.sign_in import InvalidEmailError
 from nomos_portal.settings import get_settings
 from nomos_portal.states.auth import HOME_ROUTE, LOGIN_ROUTE, safe_next_path
@@ -273,7 +273,7 @@ def _render_invoice_pdf(*, plan: Plan, org: Org, token: str | None, invoice_id: 
         if active is None:
             return PlainTextResponse("Not signed in: sign in to download invoices.", status_code=401)
         not_found = PlainTextResponse("Invoice not found.", status_code=404, headers={"Cache-Control": "no-store"})
-        if active.subscription_id is None:
+        if active.subscription_id is None or not is_row_id(invoice_id):
             return not_found
         try:
             invoice = invoices.get_invoice(

@@ -19,9 +19,9 @@ BERLIN = ZoneInfo("Europe/Berlin")
 CATALOGS: dict[str, dict[str, str]] = {"de": de.MESSAGES, "en": en.MESSAGES}
 
 
-def normalize_language(language: str | None) -> str:
-    """Map any value to a supported language code, German when unknown."""
-    code = (language or "").strip().lower()[:2]
+def normalize_language(language: object) -> str:
+    """Map any value to a supported language code, German when unknown (or not a string at all)."""
+    code = language.strip().lower()[:2] if isinstance(language, str) else ""
     return code if code in LANGUAGES else DEFAULT_LANGUAGE
 
 

@@ -534,6 +534,8 @@ MESSAGES: dict[str, str] = {
     "invoices.days": "Verbrauch pro Tag",
     "invoices.col.day": "Tag",
     "invoices.col.cost": "Kosten brutto",
+    "reading_error.note_control_characters": "Die Anmerkung enthält unsichtbare Steuerzeichen. Bitte geben Sie sie ohne diese Zeichen ein.",
+    "contract_error.address_control_characters": "Die Adresse enthält unsichtbare Steuerzeichen. Bitte geben Sie sie ohne diese Zeichen ein.",
     # email
     "mail.sign_in.subject": "Ihr Anmeldecode für das {org} Kundenportal",
     "mail.sign_in.greeting": "Guten Tag,",

@@ -534,6 +534,8 @@ MESSAGES: dict[str, str] = {
     "invoices.days": "Consumption per day",
     "invoices.col.day": "Day",
     "invoices.col.cost": "Cost incl. VAT",
+    "reading_error.note_control_characters": "The note contains invisible control characters. Please enter it without them.",
+    "contract_error.address_control_characters": "The address contains invisible control characters. Please enter it without them.",
     # email
     "mail.sign_in.subject": "Your sign-in code for the {org} customer portal",
     "mail.sign_in.greeting": "Hello,",

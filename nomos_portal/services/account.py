@@ -19,6 +19,7 @@ from sqlmodel import Session, col, select
 
 from nomos_portal.models import AuditLogEntry, Customer, EmailChangeCode, Org, PaymentMethod, Plan, Subscription
 from nomos_portal.services import contracts, crypto, sign_in
+from nomos_portal.services.text_input import has_forbidden_characters
 
 logger = logging.getLogger(__name__)
 
@@ -30,6 +31,8 @@ COMPANY_NAME = re.compile(r"^(?=.*\w).{2,200}$")
 VAT_ID = re.compile(r"^[A-Z]{2}[0-9A-Z+*]{2,13}$")
 PHONE = re.compile(r"^\+?[0-9 ()/\-]{5,40}$")
 MIN_PHONE_DIGITS = 5
+# No country's IBAN is longer (ISO 13616).
+MAX_IBAN_LENGTH = 34
 ACCOUNT_HOLDER = re.compile(r"^(?=.*[^\W\d_]).{2,100}$")
 BILLING_FIELDS = ("street", "house_number", "zip", "city")
 
@@ -65,10 +68,6 @@ class PaymentSummary:
     bic: str
     mandate_reference: str
     mandate_signed_at: datetime.datetime | None
-
-
-def _has_control_characters(value: str) -> bool:
-    return any(ord(ch) < 32 for ch in value)
 
 
 def record_change(
@@ -127,7 +126,7 @@ def validate_personal_details(details: PersonalDetails) -> PersonalDetails:
     )
     if cleaned.type not in CUSTOMER_TYPES:
         raise AccountError("invalid_type")
-    if any(_has_control_characters(value) for value in dataclasses.astuple(details)):
+    if any(has_forbidden_characters(value) for value in dataclasses.astuple(details)):
         raise AccountError("invalid_control_characters")
     if cleaned.type == "person":
         if not NAME.match(cleaned.first_name):
@@ -380,6 +379,9 @@ def validate_iban(text: str) -> schwifty.IBAN:
     compact = "".join(text.split()).upper()
     if not compact:
         raise AccountError("iban_missing")
+    # Checked first: parsing megabytes of digits takes schwifty most of a second.
+    if len(compact) > MAX_IBAN_LENGTH:
+        raise AccountError("iban_length")
     try:
         return schwifty.IBAN(compact)
     except iban_errors.InvalidCountryCode:
@@ -472,7 +474,7 @@ def change_payment_method(
     new = PaymentMethod(subscription_id=subscription.id, type=payment_type, created_at=now)
     if payment_type == "sepa_debit":
         holder = " ".join(account_holder.split())
-        if not ACCOUNT_HOLDER.match(holder) or _has_control_characters(account_holder):
+        if not ACCOUNT_HOLDER.match(holder) or has_forbidden_characters(account_holder):
             raise AccountError("invalid_account_holder")
         parsed = validate_iban(iban)
         if not mandate_accepted:

@@ -12,6 +12,7 @@ from sqlmodel import Session, col, select
 
 from nomos_portal.models import MeterReading, MeterSwap, Plan, Subscription, Termination
 from nomos_portal.services.spot_prices import BERLIN, berlin_date
+from nomos_portal.services.text_input import has_forbidden_characters
 
 logger = logging.getLogger(__name__)
 
@@ -127,7 +128,8 @@ def validate_address(address: NewAddress) -> NewAddress:
     """Check an address with the Nomos API's rules.
 
     Raises:
-        ContractError: "invalid_address" naming the first bad field.
+        ContractError: "address_control_characters" for control or format characters in any
+            field, else "invalid_<field>" naming the first field that breaks its pattern.
     """
     cleaned = NewAddress(*(value.strip() for value in dataclasses.astuple(address)))
     checks = (
@@ -136,8 +138,10 @@ def validate_address(address: NewAddress) -> NewAddress:
         ("zip", ZIP, cleaned.zip),
         ("city", CITY, cleaned.city),
     )
+    if any(has_forbidden_characters(value) for value in dataclasses.astuple(address)):
+        raise ContractError("address_control_characters")
     for field, pattern, value in checks:
-        if not pattern.match(value) or any(ord(ch) < 32 for ch in value):
+        if not pattern.match(value):
             raise ContractError(f"invalid_{field}")
     return cleaned
 

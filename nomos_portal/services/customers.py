@@ -9,6 +9,9 @@ from sqlmodel import Session
 
 from nomos_portal.models import Customer, Subscription
 
+# Largest primary key that SQLite and PostgreSQL (bigint) store; their drivers raise on larger integers.
+MAX_ROW_ID = 2**63 - 1
+
 
 class NotFoundError(LookupError):
     """Raised for an id that does not exist or is not the customer's on this plan.
@@ -18,13 +21,18 @@ class NotFoundError(LookupError):
     """
 
 
+def is_row_id(value: int) -> bool:
+    """Whether an integer from a URL or form can be a primary key, so looking it up cannot raise."""
+    return 0 < value <= MAX_ROW_ID
+
+
 def owned_subscription(session: Session, *, plan_id: int, customer_id: int, subscription_id: int) -> Subscription:
     """Load a subscription only if it belongs to this customer on this plan.
 
     Raises:
         NotFoundError: Unknown id, or another customer's or plan's subscription.
     """
-    subscription = session.get(Subscription, subscription_id)
+    subscription = session.get(Subscription, subscription_id) if is_row_id(subscription_id) else None
     if subscription is None or subscription.customer_id != customer_id or subscription.plan_id != plan_id:
         raise NotFoundError(f"subscription {subscription_id}")
     return subscription
@@ -77,7 +85,7 @@ def get_customer(session: Session, *, org_id: int, customer_id: int) -> Customer
     Raises:
         NotFoundError: Unknown id or a customer of another org.
     """
-    customer = session.get(Customer, customer_id)
+    customer = session.get(Customer, customer_id) if is_row_id(customer_id) else None
     if customer is None or customer.org_id != org_id:
         raise NotFoundError(f"customer {customer_id}")
     return customer

@@ -20,7 +20,7 @@ from sqlmodel import Session, col, func, select
 
 from nomos_portal.models import GridArea, Invoice, InvoiceLine, Plan, Subscription
 from nomos_portal.services import consumption, pricing
-from nomos_portal.services.customers import NotFoundError, owned_subscription
+from nomos_portal.services.customers import NotFoundError, is_row_id, owned_subscription
 from nomos_portal.services.spot_prices import local_day_bounds
 
 CENT = Decimal("0.01")
@@ -297,7 +297,7 @@ def get_invoice(session: Session, *, plan_id: int, customer_id: int, subscriptio
         NotFoundError: Unknown id, or an invoice of another subscription, customer or plan.
     """
     owned_subscription(session, plan_id=plan_id, customer_id=customer_id, subscription_id=subscription_id)
-    invoice = session.get(Invoice, invoice_id)
+    invoice = session.get(Invoice, invoice_id) if is_row_id(invoice_id) else None
     if invoice is None or invoice.subscription_id != subscription_id:
         raise NotFoundError(f"invoice {invoice_id}")
     return invoice

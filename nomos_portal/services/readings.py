@@ -12,11 +12,14 @@ from sqlmodel import Session, col, select
 
 from nomos_portal.models import MeterReading, Subscription
 from nomos_portal.services.spot_prices import BERLIN, berlin_date
+from nomos_portal.services.text_input import has_forbidden_characters
 
 logger = logging.getLogger(__name__)
 
 MAX_READING_KWH = Decimal("9999999.9")
 MAX_NOTE_LENGTH = 500
+# The note is a text area, so line breaks and tabs are the control characters it may contain.
+NOTE_LINE_BREAKS = frozenset("\r\n\t")
 # A reading is implausible above this multiple of the consumption expected since the last one.
 IMPLAUSIBLE_FACTOR = 5
 READING_TYPES = ("customer_report", "grid_reading", "grid_estimation")
@@ -128,7 +131,8 @@ def submit_reading(
     Raises:
         ReadingError: With the Nomos API's codes `unsupported_meter_reading` (smart meter),
             `subscription_not_started`, `ended_subscription`, `out_of_period_meter_reading`
-            (future date or before the contract start), `lower_meter_reading`, `invalid_meter_reading`.
+            (future date or before the contract start), `lower_meter_reading`, `invalid_meter_reading`,
+            and this portal's `note_too_long` and `note_control_characters`.
         ConfirmationNeeded: `implausible_meter_reading` (far above the expected consumption)
             or `duplicate_meter_reading` (a reading for that day exists and would be replaced).
     """
@@ -150,6 +154,8 @@ def submit_reading(
         raise ReadingError("out_of_period_meter_reading", start=berlin_date(subscription.start_at), today=today)
     if len(note) > MAX_NOTE_LENGTH:
         raise ReadingError("note_too_long", maximum=MAX_NOTE_LENGTH)
+    if has_forbidden_characters(note, allowed=NOTE_LINE_BREAKS):
+        raise ReadingError("note_control_characters")
 
     moment = day_start(read_on)
     same_meter = [

@@ -11,6 +11,7 @@ import secrets
 from sqlmodel import Session, col, select
 
 from nomos_portal.models import Customer, Plan, PortalSession, Subscription
+from nomos_portal.services.customers import is_row_id
 
 logger = logging.getLogger(__name__)
 
@@ -159,7 +160,7 @@ def choose_subscription(session: Session, *, active: ActiveSession, subscription
     Raises:
         SubscriptionNotFoundError: The id is unknown or not the customer's on this plan.
     """
-    subscription = session.get(Subscription, subscription_id)
+    subscription = session.get(Subscription, subscription_id) if is_row_id(subscription_id) else None
     if subscription is None or subscription.customer_id != active.customer_id or subscription.plan_id != active.plan_id:
         raise SubscriptionNotFoundError(subscription_id)
     row = session.get(PortalSession, active.session_id)

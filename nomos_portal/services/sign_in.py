@@ -18,6 +18,7 @@ import secrets
 from sqlmodel import Session, col, func, select
 
 from nomos_portal.models import Customer, Plan, SignInCode, Subscription
+from nomos_portal.services.text_input import has_forbidden_characters
 
 logger = logging.getLogger(__name__)
 
@@ -26,6 +27,8 @@ MAX_FAILED_ATTEMPTS = 5
 RESEND_INTERVAL = datetime.timedelta(minutes=1)
 MAX_CODES_PER_HOUR = 5
 MAX_EMAIL_LENGTH = 254
+# Characters that an email address may contain only inside a quoted local part, which the portal does not accept.
+EMAIL_SPECIALS = frozenset('<>()[]\\,;:"')
 
 
 class SignInError(Exception):
@@ -125,7 +128,8 @@ def validate_email(email: str) -> str:
     """Normalise an email and check its basic form.
 
     Raises:
-        InvalidEmailError: Not of the form local@domain.tld, or too long.
+        InvalidEmailError: Not of the form local@domain.tld, too long, or containing
+            whitespace, control characters or characters that need quoting, such as "<".
     """
     normalized = normalize_email(email)
     local, at, domain = normalized.partition("@")
@@ -134,7 +138,8 @@ def validate_email(email: str) -> str:
         or not local
         or "." not in domain.strip(".")
         or len(normalized) > MAX_EMAIL_LENGTH
-        or any(ch.isspace() or ord(ch) < 32 for ch in normalized)
+        or any(ch.isspace() or ch in EMAIL_SPECIALS for ch in normalized)
+        or has_forbidden_characters(normalized)
         or "@" in domain
     ):
         raise InvalidEmailError(normalized[:MAX_EMAIL_LENGTH])

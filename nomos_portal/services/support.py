@@ -12,7 +12,6 @@ import dataclasses
 import datetime
 import logging
 import re
-import unicodedata
 
 import jinja2
 from sqlmodel import Session, col, func, select
@@ -22,6 +21,7 @@ from nomos_portal.models import Customer, Org, Plan, SupportMessage
 from nomos_portal.services import sign_in
 from nomos_portal.services.branding import readable_foreground
 from nomos_portal.services.mail import TEMPLATE_DIR, OutgoingMail
+from nomos_portal.services.text_input import has_forbidden_characters
 
 logger = logging.getLogger(__name__)
 
@@ -36,7 +36,7 @@ MAX_MESSAGES_PER_SENDER = 5
 # NOTE: a guessed value; it stops a script from flooding customer service with made-up addresses.
 MAX_ANONYMOUS_MESSAGES_PER_PLAN = 50
 # Line breaks and tabs are the only control characters a message may contain.
-ALLOWED_CONTROLS = {"\n", "\r", "\t"}
+ALLOWED_CONTROLS = frozenset("\n\r\t")
 
 _templates = jinja2.Environment(
     loader=jinja2.FileSystemLoader(TEMPLATE_DIR),
@@ -74,10 +74,6 @@ class ContactForm:
     email: str
 
 
-def _has_forbidden_control(text: str, allowed: set[str]) -> bool:
-    return any(unicodedata.category(ch) in ("Cc", "Cf") and ch not in allowed for ch in text)
-
-
 def validate(*, topic: str, message: str, reference: str, email: str) -> ContactForm:
     """Check the fields of the contact form and return them trimmed.
 
@@ -93,7 +89,7 @@ def validate(*, topic: str, message: str, reference: str, email: str) -> Contact
         raise ContactError("message_missing")
     if len(text) > MAX_MESSAGE_LENGTH:
         raise ContactError("message_too_long", maximum=MAX_MESSAGE_LENGTH)
-    if _has_forbidden_control(text, ALLOWED_CONTROLS):
+    if has_forbidden_characters(text, allowed=ALLOWED_CONTROLS):
         raise ContactError("message_control_characters")
     reference = reference.strip()
     if len(reference) > MAX_REFERENCE_LENGTH:

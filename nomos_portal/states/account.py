@@ -16,6 +16,9 @@ from nomos_portal.states.auth import AuthState, display_name
 
 logger = logging.getLogger(__name__)
 
+# Longest value `edit` keeps: above every field's maximum (200 for a company name). A longer
+# entry is cut for display but marked, so saving rejects it instead of storing its beginning.
+MAX_EDIT_LENGTH = 1000
 # Fields of the controlled inputs that `edit` may set.
 EDITABLE_FIELDS = (
     "customer_type",
@@ -70,6 +73,8 @@ class AccountState(AuthState):
     billing_city: str = ""
     billing_message_key: str = ""
     billing_message_is_error: bool = False
+    # Fields whose last entry was longer than MAX_EDIT_LENGTH and was cut by `edit`.
+    _overlong_fields: list[str] = []
 
     @rx.var
     def details_message(self) -> str:
@@ -124,6 +129,7 @@ class AccountState(AuthState):
         self._refresh()
 
     def _refresh(self) -> None:
+        self._overlong_fields = []
         with open_session() as session:
             plan, customer, subscription = self._context(session)
             self.customer_type = customer.type
@@ -179,9 +185,17 @@ class AccountState(AuthState):
 
     @rx.event
     def edit(self, field: str, value: str):
-        """Keep a controlled input's value."""
-        if field in EDITABLE_FIELDS:
-            setattr(self, field, str(value)[:200])
+        """Keep a controlled input's value, remembering whether it had to be cut."""
+        if field not in EDITABLE_FIELDS:
+            return
+        text = str(value)
+        setattr(self, field, text[:MAX_EDIT_LENGTH])
+        overlong = [name for name in self._overlong_fields if name != field]
+        self._overlong_fields = [*overlong, field] if len(text) > MAX_EDIT_LENGTH else overlong
+
+    def _first_overlong(self, fields: tuple[str, ...]) -> str | None:
+        """The first of these fields whose entry `edit` had to cut."""
+        return next((field for field in fields if field in self._overlong_fields), None)
 
     # -- personal details ---------------------------------------------------------
 
@@ -191,6 +205,12 @@ class AccountState(AuthState):
         active, redirect = self._require_sign_in()
         if active is None or redirect is not None:
             return redirect
+        # The customer type and payment choice need no mark: a cut value is no known type either.
+        overlong = self._first_overlong(("first_name", "last_name", "company_name", "vat_id", "phone"))
+        if overlong is not None:
+            self.details_message_key = f"account_error.invalid_{overlong}"
+            self.details_message_is_error = True
+            return
         details = account.PersonalDetails(
             type=self.customer_type,
             first_name=self.first_name,
@@ -245,7 +265,7 @@ class AccountState(AuthState):
                     session,
                     plan=plan,
                     customer=customer,
-                    new_email=str(form_data.get("new_email", ""))[:300],
+                    new_email=str(form_data.get("new_email", "")),
                     secret_key=settings.secret_key,
                     now=clock.now(),
                 )
@@ -293,7 +313,7 @@ class AccountState(AuthState):
                     session,
                     plan=plan,
                     customer=customer,
-                    code=str(form_data.get("email_code", ""))[:20],
+                    code=str(form_data.get("email_code", "")),
                     secret_key=settings.secret_key,
                     now=clock.now(),
                 )
@@ -350,8 +370,8 @@ class AccountState(AuthState):
                     plan=plan,
                     subscription=subscription,
                     payment_type=self.payment_choice,
-                    account_holder=str(form_data.get("account_holder", ""))[:200],
-                    iban=str(form_data.get("iban", ""))[:100],
+                    account_holder=str(form_data.get("account_holder", "")),
+                    iban=str(form_data.get("iban", "")),
                     mandate_accepted=bool(form_data.get("mandate")),
                     secret_key=get_settings().secret_key,
                     now=clock.now(),
@@ -373,8 +393,13 @@ class AccountState(AuthState):
         active, redirect = self._require_sign_in()
         if active is None or redirect is not None:
             return redirect
+        overlong = self._first_overlong(("billing_street", "billing_house_number", "billing_zip", "billing_city"))
+        if overlong is not None:
+            self.billing_message_key = f"contract_error.invalid_{overlong.removeprefix('billing_')}"
+            self.billing_message_is_error = True
+            return
         address = contracts.NewAddress(
-            self.billing_street[:200], self.billing_house_number[:20], self.billing_zip[:10], self.billing_city[:200]
+            self.billing_street, self.billing_house_number, self.billing_zip, self.billing_city
         )
         try:
             with open_session() as session:

@@ -34,6 +34,15 @@ def bar_label(bar: consumption.Bar, view: str, language: str) -> str:
     return i18n.format_month_short(local.date(), language)
 
 
+# Days the period navigation may show; dates near the calendar's ends would overflow the period arithmetic.
+EARLIEST_BROWSABLE_DAY = datetime.date(2000, 1, 1)
+BROWSABLE_DAYS_AHEAD = 366
+
+
+def _is_browsable(day: datetime.date) -> bool:
+    return EARLIEST_BROWSABLE_DAY <= day <= berlin_date(clock.now()) + datetime.timedelta(days=BROWSABLE_DAYS_AHEAD)
+
+
 class ConsumptionState(AuthState):
     """Chart period, bars and the meter-reading form of the signed-in customer."""
 
@@ -108,10 +117,16 @@ class ConsumptionState(AuthState):
 
     @rx.event
     def shift(self, steps: int):
-        """Show the previous (-1) or next (+1) period."""
-        period = consumption.shift_period(
-            consumption.period_for(self.view, datetime.date.fromisoformat(self.anchor)), steps
-        )
+        """Show the previous (-1) or next (+1) period; larger steps count as one, and the calendar's ends stop it."""
+        try:
+            direction = max(-1, min(1, int(steps)))
+            period = consumption.shift_period(
+                consumption.period_for(self.view, datetime.date.fromisoformat(self.anchor)), direction
+            )
+        except (TypeError, ValueError, OverflowError):
+            return
+        if not _is_browsable(period.start):
+            return
         self.anchor = period.start.isoformat()
         self._refresh()
 
@@ -119,9 +134,12 @@ class ConsumptionState(AuthState):
     def pick_date(self, value: str):
         """Show the period that contains a picked date; an invalid date changes nothing."""
         try:
-            self.anchor = datetime.date.fromisoformat(value).isoformat()
-        except ValueError:
+            day = datetime.date.fromisoformat(value)
+        except (TypeError, ValueError):
             return
+        if not _is_browsable(day):
+            return
+        self.anchor = day.isoformat()
         self._refresh()
 
     @rx.var
@@ -270,7 +288,7 @@ class ConsumptionState(AuthState):
             self.reading_error_key = "invalid_date"
             return
         try:
-            value = readings.parse_value(str(form.get("reading_value", ""))[:40], language=self.lang)
+            value = readings.parse_value(str(form.get("reading_value", "")), language=self.lang)
             with open_session() as session:
                 subscription, _plan = self._owned_subscription_and_plan(session)
                 readings.submit_reading(

@@ -145,9 +145,9 @@ class ContactState(AuthState):
                     customer=customer,
                     subscription_number=number,
                     topic=str(form_data.get("topic", "")),
-                    message=str(form_data.get("message", ""))[: support.MAX_MESSAGE_LENGTH + 1],
-                    reference=str(form_data.get("reference", ""))[: support.MAX_REFERENCE_LENGTH + 1],
-                    email=str(form_data.get("email", ""))[: support.sign_in.MAX_EMAIL_LENGTH + 1],
+                    message=str(form_data.get("message", "")),
+                    reference=str(form_data.get("reference", "")),
+                    email=str(form_data.get("email", "")),
                     now=clock.now(),
                 )
             except support.ContactError as error:

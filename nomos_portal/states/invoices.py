@@ -24,10 +24,23 @@ logger = logging.getLogger(__name__)
 STATUS_COLORS = {"open": "amber", "paid": "green", "voided": "gray", "uncollectible": "red"}
 
 
+# Longest number read from a URL: more digits name no page or row anyway, and Python refuses
+# to parse numbers of several thousand digits.
+MAX_URL_NUMBER_DIGITS = 19
+
+
+def _url_number(value: str) -> int | None:
+    """A non-negative number written in ASCII digits, else None ("²" and "١" pass `isdigit` but not `int`)."""
+    if not (value.isascii() and value.isdigit()):
+        return None
+    return int(value) if len(value) <= MAX_URL_NUMBER_DIGITS else 10**MAX_URL_NUMBER_DIGITS
+
+
 def _page_number(url: str) -> int:
     """Read `?page=` from a page URL; anything but a positive number gives page 1."""
     value = (urllib.parse.parse_qs(urllib.parse.urlsplit(url).query).get("page") or ["1"])[0]
-    return int(value) if value.isdigit() and int(value) > 0 else 1
+    number = _url_number(value)
+    return number if number else 1
 
 
 def _invoice_id_from(url: str) -> str:
@@ -169,8 +182,12 @@ class InvoicesState(AuthState):
 
     @rx.event
     def go_to_page(self, page: int):
-        """Show another page and put its number in the URL."""
-        return rx.redirect(f"/invoices?page={max(1, min(page, self.page_count))}")
+        """Show another page and put its number in the URL; anything but a number stays on this page."""
+        try:
+            number = int(page)
+        except (TypeError, ValueError, OverflowError):
+            return None
+        return rx.redirect(f"/invoices?page={max(1, min(number, self.page_count))}")
 
 
 class InvoiceDetailState(AuthState):
@@ -198,10 +215,10 @@ class InvoiceDetailState(AuthState):
         assert self._customer_id is not None
         assert self._subscription_id is not None
 
-        raw_id = _invoice_id_from(str(self.router.url))
+        invoice_id = _url_number(_invoice_id_from(str(self.router.url)))
         self.found = False
         self._invoice = None
-        if not raw_id.isdigit():
+        if invoice_id is None:
             return None
         with open_session() as session:
             try:
@@ -210,10 +227,10 @@ class InvoiceDetailState(AuthState):
                     plan_id=self._plan_id,
                     customer_id=self._customer_id,
                     subscription_id=self._subscription_id,
-                    invoice_id=int(raw_id),
+                    invoice_id=invoice_id,
                 )
             except customers.NotFoundError:
-                logger.info("Invoice %s not found for customer %s", raw_id, self._customer_id)
+                logger.info("Invoice %s not found for customer %s", invoice_id, self._customer_id)
                 return None
             subscription = customers.owned_subscription(
                 session, plan_id=self._plan_id, customer_id=self._customer_id, subscription_id=self._subscription_id
@@ -239,7 +256,7 @@ class InvoiceDetailState(AuthState):
         self.type_key = f"invoice.type.{invoice.type}"
         self.status_key = f"invoice.status.{invoice.status}"
         self.status_color = STATUS_COLORS.get(invoice.status, "gray")
-        self.pdf_url = f"{backend_origin(str(self.router.url), self.router.headers.host)}/api/invoices/{raw_id}/pdf"
+        self.pdf_url = f"{backend_origin(str(self.router.url), self.router.headers.host)}/api/invoices/{invoice_id}/pdf"
         self.found = True
         return None
 

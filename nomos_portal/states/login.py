@@ -81,7 +81,6 @@ class LoginState(AuthState):
         if plan is None:
             return
         self.error_key = ""
-        email = email[: sign_in.MAX_EMAIL_LENGTH + 1]
         settings = get_settings()
         try:
             with open_session() as session:
@@ -122,7 +121,7 @@ class LoginState(AuthState):
         if plan is None or self.busy:
             return
         self.error_key = ""
-        code = str(form_data.get("code", ""))[:32]
+        code = str(form_data.get("code", ""))
         settings = get_settings()
         try:
             with open_session() as session:

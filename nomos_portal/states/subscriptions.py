@@ -54,7 +54,7 @@ class SubscriptionsState(AuthState):
         try:
             with open_session() as session:
                 sessions.choose_subscription(session, active=active, subscription_id=int(subscription_id))
-        except (ValueError, sessions.SubscriptionNotFoundError):
+        except (TypeError, ValueError, sessions.SubscriptionNotFoundError):
             self.error_key = "error.subscription_not_found"
             return
         query = urllib.parse.parse_qs(urllib.parse.urlsplit(str(self.router.url)).query)

@@ -212,12 +212,10 @@ class TariffState(AuthState):
                 raise contracts.ContractError("invalid_date") from None
         address = None
         if reason == "MOVE_OUT":
+            # Uncut: cutting could turn a too-long entry into a valid one; the patterns bound the lengths.
             address = contracts.validate_address(
                 contracts.NewAddress(
-                    form.get("street", "")[:200],
-                    form.get("house_number", "")[:20],
-                    form.get("zip", "")[:10],
-                    form.get("city", "")[:200],
+                    form.get("street", ""), form.get("house_number", ""), form.get("zip", ""), form.get("city", "")
                 )
             )
         return reason, requested, address
@@ -348,8 +346,8 @@ class TariffState(AuthState):
             except ValueError:
                 raise contracts.ContractError("invalid_date") from None
             try:
-                old_final = readings.parse_value(form.get("old_final_reading", "")[:40], language=self.lang)
-                new_start = readings.parse_value(form.get("new_start_reading", "")[:40], language=self.lang)
+                old_final = readings.parse_value(form.get("old_final_reading", ""), language=self.lang)
+                new_start = readings.parse_value(form.get("new_start_reading", ""), language=self.lang)
             except readings.ReadingError:
                 raise contracts.ContractError("invalid_reading") from None
             with open_session() as session:
@@ -359,7 +357,7 @@ class TariffState(AuthState):
                     subscription=subscription,
                     swapped_on=swapped_on,
                     old_final_reading_kwh=old_final,
-                    new_meter_number=form.get("new_meter_number", "")[:60],
+                    new_meter_number=form.get("new_meter_number", ""),
                     new_start_reading_kwh=new_start,
                     now=clock.now(),
                 )
