@@ -14,3 +14,7 @@ def section_card(title_key: str, *children: rx.Component, spacing: str = "2") ->
         size="3",
         width="100%",
     )
+
+
+# Width of the labels in a card's definition list: narrower on phones, so values keep room to wrap.
+LABEL_WIDTH = rx.breakpoints(initial="7.5rem", sm="14rem")

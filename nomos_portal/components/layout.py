@@ -78,6 +78,9 @@ def header() -> rx.Component:
                     ),
                     spacing="5",
                     align="center",
+                    # Phones get the links on several rows instead of a page wider than the screen.
+                    wrap="wrap",
+                    row_gap="0.5rem",
                 ),
                 aria_label=tr("nav.main"),
             ),

@@ -27,18 +27,21 @@ def _price_label(tick) -> rx.Component:
 
 
 def _time_label(tick) -> rx.Component:
-    return rx.el.span(
-        tick.label,
-        position="absolute",
-        left=f"{tick.x}%",
-        top="calc(100% + 4px)",
-        transform="translateX(-50%)",
-        font_size=LABEL_SIZE,
-        color="var(--gray-11)",
-        white_space="nowrap",
-        # Every second label only on narrow screens, so they never overlap.
-        display=rx.cond(tick.major, "block", rx.breakpoints(initial="none", sm="block")),
-    )
+    def label(display) -> rx.Component:
+        return rx.el.span(
+            tick.label,
+            position="absolute",
+            left=f"{tick.x}%",
+            top="calc(100% + 4px)",
+            transform="translateX(-50%)",
+            font_size=LABEL_SIZE,
+            color="var(--gray-11)",
+            white_space="nowrap",
+            display=display,
+        )
+
+    # Narrow screens show only the major labels, so they never overlap.
+    return rx.cond(tick.major, label("block"), label(rx.breakpoints(initial="none", sm="block")))
 
 
 def _gridline(tick) -> rx.Component:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from nomos_portal.components.cards import section_card
+from nomos_portal.components.cards import LABEL_WIDTH, section_card
 from nomos_portal.components.layout import branded, page_container
 from nomos_portal.components.price_chart import prices_section
 from nomos_portal.components.text import tr
@@ -16,7 +16,7 @@ def definition_rows(rows) -> rx.Component:
         rx.foreach(
             rows,
             lambda row: rx.data_list.item(
-                rx.data_list.label(row[0], min_width="14rem"),
+                rx.data_list.label(row[0], min_width=LABEL_WIDTH),
                 rx.data_list.value(row[1]),
             ),
         ),

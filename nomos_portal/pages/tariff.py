@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from nomos_portal.components.cards import section_card
+from nomos_portal.components.cards import LABEL_WIDTH, section_card
 from nomos_portal.components.layout import branded, page_container
 from nomos_portal.components.text import tr
 from nomos_portal.states.tariff import TariffState
@@ -49,7 +49,7 @@ def contract_card() -> rx.Component:
             rx.foreach(
                 TariffState.contract_rows,
                 lambda row: rx.data_list.item(
-                    rx.data_list.label(row[0], min_width="14rem"), rx.data_list.value(row[1])
+                    rx.data_list.label(row[0], min_width=LABEL_WIDTH), rx.data_list.value(row[1])
                 ),
             ),
             id="contract-facts",
