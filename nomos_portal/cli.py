@@ -327,9 +327,9 @@ def check_settings() -> None:
 def serve(host: str, port: int) -> None:
     """Serve an already built frontend and the backend on one port, as `reflex run --env prod` does.
 
-    Unlike `reflex run`, it never builds, so every instance serves the same files: two builds of the
+    Unlike `reflex run`, it never builds, so every instance serves the same files. Two builds of the
     same code name their JavaScript files differently. Build first with `reflex export --frontend-only
-    --no-zip`, with REFLEX_WEB_WORKDIR naming the build's folder here and there. GRANIAN_WORKERS sets
+    --no-zip`, with REFLEX_WEB_WORKDIR set to the build's folder for both commands. GRANIAN_WORKERS sets
     the number of worker processes. scripts/serve-production.sh does all of this.
     """
     from reflex.utils import exec as reflex_exec
@@ -346,7 +346,7 @@ def serve(host: str, port: int) -> None:
     # The build is done; the workers only load the app.
     environment.REFLEX_SKIP_COMPILE.set(True)
     config = get_config()
-    # As `reflex run` does: the backend learns its own port.
+    # Like `reflex run`, put the port into the config and the environment that the workers inherit.
     config._set_persistent(frontend_port=port, backend_port=port)
     reflex_exec.run_backend_prod(host, port, config.loglevel.subprocess_level(), mount_frontend_compiled_app=True)
 

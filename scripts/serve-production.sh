@@ -52,7 +52,7 @@ stop_instance() {
     local port=$1 pid_file=$RUN_DIR/portal-$1.pid pid
     [[ -e $pid_file ]] || return 0
     pid=$(cat "$pid_file")
-    # Each instance leads its own process group (setsid), which holds its Granian workers.
+    # Each instance leads its own process group (setsid), which contains its Granian workers.
     if kill -0 "$pid" 2>/dev/null; then
         kill -TERM -- "-$pid" 2>/dev/null || true
         for _ in $(seq 100); do

@@ -47,8 +47,11 @@ install_missing() {
         fail "${packages[*]} missing; install as root: apt-get update && apt-get install -y ${packages[*]}"
     fi
     log "installing ${packages[*]} from Debian"
-    DEBIAN_FRONTEND=noninteractive apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${packages[@]}" >/dev/null
+    # No questions (no terminal in CI), and wait up to 5 minutes for another apt or dpkg run to finish.
+    local apt_options=(-qq -o DPkg::Lock::Timeout=300)
+    DEBIAN_FRONTEND=noninteractive apt-get "${apt_options[@]}" update
+    DEBIAN_FRONTEND=noninteractive apt-get "${apt_options[@]}" install -y --no-install-recommends \
+        -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold "${packages[@]}" >/dev/null
 }
 
 prepare_folder() {

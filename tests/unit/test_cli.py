@@ -630,8 +630,8 @@ def test_import_commands_have_help():
         assert "Usage:" in result.output, command
 
 
-def test_serve_refuses_without_a_built_frontend(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    # `serve` never builds, so every instance serves the same files; it needs a build first.
+def test_serve_rejects_missing_build(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    # `serve` never builds, so it needs the output of `reflex export` first.
     monkeypatch.setenv("REFLEX_WEB_WORKDIR", str(tmp_path / "web"))
     result = CliRunner().invoke(main, ["serve", "--port", "8001"])
     assert result.exit_code == 1
