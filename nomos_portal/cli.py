@@ -321,6 +321,36 @@ def check_settings() -> None:
     click.echo(f"{settings.environment}: base domain {settings.base_domain}, mail to {target}.")
 
 
+@main.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", type=click.IntRange(1, 65535), required=True, help="Port of the pages and the websocket.")
+def serve(host: str, port: int) -> None:
+    """Serve an already built frontend and the backend on one port, as `reflex run --env prod` does.
+
+    Unlike `reflex run`, it never builds, so every instance serves the same files. Two builds of the
+    same code name their JavaScript files differently. Build first with `reflex export --frontend-only
+    --no-zip`, with REFLEX_WEB_WORKDIR set to the build's folder for both commands. GRANIAN_WORKERS sets
+    the number of worker processes. scripts/serve-production.sh does all of this.
+    """
+    from reflex.utils import exec as reflex_exec
+    from reflex.utils.prerequisites import get_web_dir
+    from reflex_base import constants
+    from reflex_base.config import get_config
+    from reflex_base.environment import environment
+
+    index = get_web_dir() / constants.Dirs.STATIC / "index.html"
+    if not index.is_file():
+        msg = f"No built frontend at {index.parent}: run `reflex export --frontend-only --no-zip` first."
+        raise click.ClickException(msg)
+    environment.REFLEX_ENV_MODE.set(constants.Env.PROD)
+    # The build is done; the workers only load the app.
+    environment.REFLEX_SKIP_COMPILE.set(True)
+    config = get_config()
+    # Like `reflex run`, put the port into the config and the environment that the workers inherit.
+    config._set_persistent(frontend_port=port, backend_port=port)
+    reflex_exec.run_backend_prod(host, port, config.loglevel.subprocess_level(), mount_frontend_compiled_app=True)
+
+
 # -- tenants: orgs, plans and their look ------------------------------------------------
 
 

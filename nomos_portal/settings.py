@@ -16,6 +16,8 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEVELOPMENT_SECRET_KEY = "development-only-secret-key-do-not-use-in-production"  # noqa: S105
 
 SMTP_SECURITY_MODES = ("starttls", "ssl", "none")
+# The schemes Reflex 0.10 accepts for its Redis state manager.
+REDIS_URL_SCHEMES = ("redis://", "rediss://", "unix://")
 
 
 class SettingsError(RuntimeError):
@@ -39,6 +41,7 @@ class Settings:
         mail_from: Sender address of every email.
         outbox_dir: Folder that receives one .eml file per message without SMTP.
         log_level: Level name for the portal's loggers.
+        redis_url: URL of the Redis server that keeps Reflex's per-tab state; empty keeps it on disk.
         demo_mode: Replay real historic prices onto today and tomorrow and top up demo meter data.
         frozen_now: A fixed "now" for tests and demos; None uses the real clock.
     """
@@ -55,6 +58,7 @@ class Settings:
     mail_from: str
     outbox_dir: Path
     log_level: str
+    redis_url: str = ""
     demo_mode: bool = False
     frozen_now: datetime.datetime | None = None
 
@@ -67,7 +71,7 @@ class Settings:
         # Keep secrets out of tracebacks and logs.
         return (
             f"Settings(environment={self.environment!r}, database_url=<hidden>, "
-            f"base_domain={self.base_domain!r}, smtp_host={self.smtp_host!r})"
+            f"base_domain={self.base_domain!r}, redis_url=<hidden>, smtp_host={self.smtp_host!r})"
         )
 
 
@@ -160,6 +164,11 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
             )
             raise SettingsError(msg)
 
+    redis_url = value("REDIS_URL")
+    if redis_url and not redis_url.startswith(REDIS_URL_SCHEMES):
+        msg = f"REDIS_URL must start with {', '.join(REDIS_URL_SCHEMES)}, e.g. redis://127.0.0.1:6379/0."
+        raise SettingsError(msg)
+
     outbox_dir = Path(value("OUTBOX_DIR", "outbox"))
     if not outbox_dir.is_absolute():
         outbox_dir = PROJECT_ROOT / outbox_dir
@@ -177,6 +186,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         mail_from=value("MAIL_FROM", "portal@customerportal.localhost"),
         outbox_dir=outbox_dir,
         log_level=value("LOG_LEVEL", "INFO").upper(),
+        redis_url=redis_url,
         demo_mode=demo_text in ("true", "1", "yes"),
         frozen_now=frozen_now,
     )

@@ -17,8 +17,9 @@ if [[ "${1:-}" == "--browser" ]] && ! command -v chromium >/dev/null 2>&1; then
         echo "setup: chromium is missing; install it as root: apt-get update && apt-get install -y chromium" >&2
         exit 1
     fi
-    DEBIAN_FRONTEND=noninteractive apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core >/dev/null
+    # Wait up to 5 minutes for another apt or dpkg run to finish.
+    DEBIAN_FRONTEND=noninteractive apt-get update -qq -o DPkg::Lock::Timeout=300
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq -o DPkg::Lock::Timeout=300 chromium fonts-dejavu-core >/dev/null
 fi
 
 if [[ ! -x .venv/bin/python ]]; then

@@ -1,9 +1,11 @@
-"""Fixtures shared by unit and browser tests: a migrated, seeded database of its own per test."""
+"""Fixtures shared by unit and browser tests: a migrated, seeded database of its own per test.
+
+The databases are SQLite files, or PostgreSQL databases when TEST_DATABASE_URL is set (see tests/databases.py).
+"""
 
 from __future__ import annotations
 
 import datetime
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,6 +18,7 @@ from alembic import command
 from nomos_portal import db, settings
 from nomos_portal.models import Plan
 from nomos_portal.services.seed import seed_demo_data, seed_demo_meter_data, seed_demo_prices
+from tests.databases import TestDatabases, test_database_url
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 TEST_SECRET_KEY = "test-secret-key-0123456789abcdef0123456789"
@@ -42,11 +45,32 @@ def migrate(url: str) -> None:
     engine.dispose()
 
 
+DATABASE_COUNTS = pytest.StashKey[str]()
+
+
 @pytest.fixture(scope="session")
-def seeded_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A migrated and seeded SQLite file that each test copies."""
-    path = tmp_path_factory.mktemp("template") / "portal.db"
-    url = f"sqlite:///{path}"
+def databases(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestDatabases]:
+    """The factory of this session's test databases (SQLite files or PostgreSQL databases)."""
+    factory = TestDatabases(folder=tmp_path_factory.mktemp("databases"), server_url=test_database_url())
+    yield factory
+    factory.close()
+    kind = "PostgreSQL" if factory.is_postgresql else "SQLite"
+    request.config.stash[DATABASE_COUNTS] = (
+        f"{kind} test databases: {factory.copies_created} copied from a template, "
+        f"{factory.copies_reused} reused unchanged"
+    )
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: pytest.Config) -> None:
+    """Say which database the tests ran on and how many copies they needed."""
+    if DATABASE_COUNTS in config.stash:
+        terminalreporter.write_line(config.stash[DATABASE_COUNTS])
+
+
+@pytest.fixture(scope="session")
+def seeded_template(databases: TestDatabases) -> Iterator[str]:
+    """URL of a migrated and seeded database that each test copies."""
+    url = databases.create()
     migrate(url)
     engine = sa.create_engine(url)
     with Session(engine) as session:
@@ -54,26 +78,39 @@ def seeded_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
         seed_demo_prices(session)
         seed_demo_meter_data(session, now=SEED_NOW)
     engine.dispose()
-    return path
+    yield url
+    databases.drop(url)
 
 
-@pytest.fixture
-def portal_env(tmp_path: Path, seeded_template: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[settings.Settings]:
-    """Point the portal's settings and engine at a fresh copy of the seeded database."""
-    path = tmp_path / "portal.db"
-    shutil.copy(seeded_template, path)
+def point_portal_at(url: str, *, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Point the portal's settings and engine at a test database."""
     monkeypatch.setenv("NOMOS_ENV", "development")
-    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{path}")
+    monkeypatch.setenv("DATABASE_URL", url)
     monkeypatch.setenv("SECRET_KEY", TEST_SECRET_KEY)
     monkeypatch.setenv("BASE_DOMAIN", "localhost")
     monkeypatch.setenv("OUTBOX_DIR", str(tmp_path / "outbox"))
     monkeypatch.delenv("SMTP_HOST", raising=False)
     settings.get_settings.cache_clear()
     db.get_engine.cache_clear()
-    yield settings.get_settings()
+
+
+def release_portal_engine() -> None:
+    """Close the portal engine's connections and forget the test settings."""
     db.get_engine().dispose()
     settings.get_settings.cache_clear()
     db.get_engine.cache_clear()
+
+
+@pytest.fixture
+def portal_env(
+    tmp_path: Path, databases: TestDatabases, seeded_template: str, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[settings.Settings]:
+    """Point the portal's settings and engine at a fresh copy of the seeded database."""
+    url = databases.check_out(seeded_template)
+    point_portal_at(url, tmp_path=tmp_path, monkeypatch=monkeypatch)
+    yield settings.get_settings()
+    release_portal_engine()
+    databases.check_in(url)
 
 
 @pytest.fixture

@@ -2,10 +2,14 @@
 
 The browser tests drive Debian's Chromium through Playwright against tenant
 hosts such as `acme-power.localhost`, which Chromium resolves to loopback.
+The database is a SQLite file, or a PostgreSQL database when TEST_DATABASE_URL
+is set; with TEST_REDIS_URL the servers keep Reflex's state in that Redis and
+the production server runs two backend workers.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import email
 import os
@@ -27,6 +31,7 @@ from sqlmodel import Session
 
 from nomos_portal.services.seed import seed_demo_data, seed_demo_meter_data, seed_demo_prices
 from tests.conftest import PROJECT_ROOT, TEST_SECRET_KEY, migrate
+from tests.databases import TestDatabases
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -43,6 +48,8 @@ START_TIMEOUT_SECONDS = 300
 # The development server's clock: the Saturday before the change to summer time, so
 # "tomorrow" (29 March 2026) has 23 hours; real prices exist for both days.
 FROZEN_NOW = datetime.datetime(2026, 3, 28, 14, 5, tzinfo=datetime.timezone(datetime.timedelta(hours=1)))
+# Backend workers of the production server when Redis shares the state between them.
+PRODUCTION_WORKERS_WITH_REDIS = 2
 
 
 class Inbox:
@@ -101,10 +108,24 @@ def smtp_inbox() -> Iterator[tuple[int, Inbox]]:
     controller.stop()
 
 
-def start_portal(tmp_path: Path, smtp_port: int, *, production: bool) -> tuple[subprocess.Popen, int, Path]:
-    """Run `reflex run` on a fresh seeded database; returns the process, the page port and its log."""
-    database = tmp_path / "portal.db"
-    url = f"sqlite:///{database}"
+@dataclasses.dataclass
+class Portal:
+    """A running `reflex run` process and what it was started with."""
+
+    process: subprocess.Popen
+    port: int
+    database_url: str
+    log: Path
+
+
+def test_redis_url() -> str:
+    """Return the Redis URL for the servers under test from TEST_REDIS_URL; empty keeps state on disk."""
+    return os.environ.get("TEST_REDIS_URL", "").strip()
+
+
+def start_portal(tmp_path: Path, smtp_port: int, databases: TestDatabases, *, production: bool) -> Portal:
+    """Run `reflex run` on a fresh seeded database; stop it with stop_portal()."""
+    url = databases.create()
     migrate(url)
     engine = sa.create_engine(url)
     with Session(engine) as session:
@@ -125,6 +146,7 @@ def start_portal(tmp_path: Path, smtp_port: int, *, production: bool) -> tuple[s
         "REFLEX_CHECK_LATEST_VERSION": "false",
         "NOMOS_ENV": "production" if production else "development",
         "DATABASE_URL": url,
+        "REDIS_URL": test_redis_url(),
         "SECRET_KEY": TEST_SECRET_KEY,
         "BASE_DOMAIN": "localhost",
         "SMTP_HOST": "127.0.0.1",
@@ -133,6 +155,11 @@ def start_portal(tmp_path: Path, smtp_port: int, *, production: bool) -> tuple[s
         "MAIL_FROM": "portal@customerportal.localhost",
         "OUTBOX_DIR": str(tmp_path / "outbox"),
     }
+    # Reflex's own variables would override rxconfig.py, which reads the two above.
+    for name in ("REFLEX_DB_URL", "REFLEX_REDIS_URL", "GRANIAN_WORKERS"):
+        env.pop(name, None)
+    if production and test_redis_url():
+        env["GRANIAN_WORKERS"] = str(PRODUCTION_WORKERS_WITH_REDIS)
     if not production:
         env["NOMOS_NOW"] = FROZEN_NOW.isoformat()
         # Watch an empty folder only: a hot reload in the middle of a test drops its websocket.
@@ -152,17 +179,20 @@ def start_portal(tmp_path: Path, smtp_port: int, *, production: bool) -> tuple[s
         stdin=subprocess.DEVNULL,
         start_new_session=True,
     )
+    portal = Portal(process=process, port=frontend_port, database_url=url, log=log)
     try:
         wait_for_http(f"http://127.0.0.1:{frontend_port}/", process, log, START_TIMEOUT_SECONDS)
         if not production:
             wait_for_http(f"http://127.0.0.1:{backend_port}/ping", process, log, START_TIMEOUT_SECONDS)
     except Exception:
-        stop_portal(process)
+        stop_portal(portal, databases)
         raise
-    return process, frontend_port, log
+    return portal
 
 
-def stop_portal(process: subprocess.Popen) -> None:
+def stop_portal(portal: Portal, databases: TestDatabases) -> None:
+    """Stop the server's process group and drop its database."""
+    process = portal.process
     if process.poll() is None:
         os.killpg(process.pid, signal.SIGTERM)
         try:
@@ -170,16 +200,24 @@ def stop_portal(process: subprocess.Popen) -> None:
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait()
+    databases.drop(portal.database_url)
 
 
 @pytest.fixture(scope="session")
-def portal_port(tmp_path_factory: pytest.TempPathFactory, smtp_inbox) -> Iterator[int]:
-    """Port of a development server (`reflex run`) for the whole browser session."""
-    process, port, log = start_portal(tmp_path_factory.mktemp("dev"), smtp_inbox[0], production=False)
-    yield port
-    stop_portal(process)
-    errors = [line for line in log.read_text().splitlines() if "Traceback" in line]
-    assert not errors, log.read_text()[-4000:]
+def portal(tmp_path_factory: pytest.TempPathFactory, smtp_inbox, databases: TestDatabases) -> Iterator[Portal]:
+    """A development server (`reflex run`) for the whole browser session."""
+    running = start_portal(tmp_path_factory.mktemp("dev"), smtp_inbox[0], databases, production=False)
+    yield running
+    stop_portal(running, databases)
+    log = running.log.read_text()
+    errors = [line for line in log.splitlines() if "Traceback" in line]
+    assert not errors, log[-4000:]
+
+
+@pytest.fixture(scope="session")
+def portal_port(portal: Portal) -> int:
+    """Port of the development server."""
+    return portal.port
 
 
 @pytest.fixture(scope="session")

@@ -8,20 +8,17 @@ from playwright.sync_api import Page, expect
 from sqlmodel import Session
 
 from nomos_portal.services.seed import seed_demo_invoices
-from tests.browser.conftest import FROZEN_NOW, SignIns, screenshot
+from tests.browser.conftest import FROZEN_NOW, Portal, SignIns, screenshot
 
 
 @pytest.fixture(scope="module")
-def invoiced_portal(portal_port: int, tmp_path_factory: pytest.TempPathFactory) -> int:
+def invoiced_portal(portal: Portal) -> int:
     """Add the demo invoices to the running development server's database."""
-    # NOTE: The server fixture keeps its database under a "dev" temporary folder and does not expose its path.
-    databases = sorted(tmp_path_factory.getbasetemp().glob("dev*/portal.db"))
-    assert databases, "development server database not found"
-    engine = sa.create_engine(f"sqlite:///{databases[0]}")
+    engine = sa.create_engine(portal.database_url)
     with Session(engine) as session:
         seed_demo_invoices(session, now=FROZEN_NOW)
     engine.dispose()
-    return portal_port
+    return portal.port
 
 
 def open_invoices(sign_ins: SignIns, path: str = "/invoices") -> Page:

@@ -9,6 +9,7 @@ import pytest
 from playwright.sync_api import Browser, expect
 
 from tests.browser.conftest import screenshot, sign_in_through_page, start_portal, stop_portal, wait_for_path
+from tests.databases import TestDatabases
 
 BRANDS = [
     # slug, title, surface colour, primary colour
@@ -18,10 +19,10 @@ BRANDS = [
 
 
 @pytest.fixture(scope="module")
-def production_port(tmp_path_factory: pytest.TempPathFactory, smtp_inbox) -> Iterator[int]:
-    process, port, _log = start_portal(tmp_path_factory.mktemp("prod"), smtp_inbox[0], production=True)
-    yield port
-    stop_portal(process)
+def production_port(tmp_path_factory: pytest.TempPathFactory, smtp_inbox, databases: TestDatabases) -> Iterator[int]:
+    running = start_portal(tmp_path_factory.mktemp("prod"), smtp_inbox[0], databases, production=True)
+    yield running.port
+    stop_portal(running, databases)
 
 
 @pytest.mark.parametrize(("slug", "title", "surface", "primary"), BRANDS)

@@ -628,3 +628,12 @@ def test_import_commands_have_help():
         result = run(command, "--help")
         assert result.exit_code == 0, command
         assert "Usage:" in result.output, command
+
+
+def test_serve_rejects_missing_build(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    # `serve` never builds, so it needs the output of `reflex export` first.
+    monkeypatch.setenv("REFLEX_WEB_WORKDIR", str(tmp_path / "web"))
+    result = CliRunner().invoke(main, ["serve", "--port", "8001"])
+    assert result.exit_code == 1
+    assert "No built frontend" in result.output
+    assert "reflex export --frontend-only --no-zip" in result.output

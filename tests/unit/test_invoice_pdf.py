@@ -142,8 +142,14 @@ def test_pdf_of_seeded_void_invoice(invoiced_session: Session):
 
 
 def test_seeded_smart_meter_invoice_prints_register_readings(invoiced_session: Session):
+    # Acme's newest usage invoice. Several subscriptions share a period, and PostgreSQL and SQLite
+    # order such ties differently, so the query names the plan.
     invoice = invoiced_session.exec(
-        select(Invoice).where(Invoice.type == "usage").order_by(Invoice.period_start.desc())
+        select(Invoice)
+        .join(Subscription, Subscription.id == Invoice.subscription_id)
+        .join(Plan, Plan.id == Subscription.plan_id)
+        .where(Invoice.type == "usage", Plan.slug == "acme-power")
+        .order_by(Invoice.period_start.desc(), Invoice.id)
     ).first()
     subscription = invoiced_session.get(Subscription, invoice.subscription_id)
     plan = invoiced_session.get(Plan, subscription.plan_id)

@@ -1,5 +1,3 @@
-from pathlib import Path
-
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -9,16 +7,18 @@ from sqlmodel import SQLModel
 import nomos_portal.models  # noqa: F401
 from alembic import command
 from tests.conftest import alembic_config, migrate
+from tests.databases import TestDatabases
 
 
-def test_migrations_match_models(tmp_path: Path):
-    url = f"sqlite:///{tmp_path / 'schema.db'}"
+def test_migrations_match_models(databases: TestDatabases):
+    url = databases.create()
     migrate(url)
     engine = sa.create_engine(url)
     with engine.connect() as connection:
         context = MigrationContext.configure(connection, opts={"compare_type": True})
         differences = compare_metadata(context, SQLModel.metadata)
     engine.dispose()
+    databases.drop(url)
     assert differences == []
 
 
@@ -27,8 +27,8 @@ def test_single_migration_head():
     assert len(script.get_heads()) == 1
 
 
-def test_downgrade_removes_every_table(tmp_path: Path):
-    url = f"sqlite:///{tmp_path / 'schema.db'}"
+def test_downgrade_removes_every_table(databases: TestDatabases):
+    url = databases.create()
     migrate(url)
     engine = sa.create_engine(url)
     with engine.begin() as connection:
@@ -37,4 +37,5 @@ def test_downgrade_removes_every_table(tmp_path: Path):
         command.downgrade(config, "base")
     tables = set(sa.inspect(engine).get_table_names())
     engine.dispose()
+    databases.drop(url)
     assert tables <= {"alembic_version"}

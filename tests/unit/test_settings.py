@@ -86,3 +86,12 @@ def test_frozen_clock_only_outside_production():
         load_settings({"NOMOS_NOW": "tomorrow"})
     with pytest.raises(SettingsError, match="NOMOS_NOW"):
         load_settings({**PRODUCTION, "NOMOS_NOW": "2026-03-28T14:00:00+01:00"})
+
+
+def test_redis_url_optional_and_checked():
+    assert load_settings({}).redis_url == ""
+    assert (
+        load_settings({**PRODUCTION, "REDIS_URL": "redis://127.0.0.1:6379/0"}).redis_url == "redis://127.0.0.1:6379/0"
+    )
+    with pytest.raises(SettingsError, match="REDIS_URL"):
+        load_settings({"REDIS_URL": "127.0.0.1:6379"})
