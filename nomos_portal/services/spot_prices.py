@@ -365,7 +365,14 @@ def ensure_demo_prices(
             )
             for point in prices_for_day(session, day=source)
         ]
-        import_prices(session, points=shifted, is_demo=True)
+        try:
+            import_prices(session, points=shifted, is_demo=True)
+        except sa.exc.IntegrityError:
+            # Another request replayed the same day a moment earlier, as happens when many
+            # customers load a page just after midnight; its rows equal these.
+            session.rollback()
+            logger.info("Demo prices of %s were replayed by a concurrent request", day)
+            continue
         logger.info("Demo prices of %s replayed onto %s", source, day)
         filled.append(day)
     return filled

@@ -1,6 +1,7 @@
 import datetime
 from decimal import Decimal
 
+import pytest
 from sqlmodel import Session, func, select
 
 from nomos_portal.models import ConsumptionInterval, MeterReading, Plan, Subscription
@@ -58,6 +59,20 @@ def test_top_up_is_idempotent_and_adds_new_days(session: Session):
     two_days_later = SEED_NOW + datetime.timedelta(days=2)
     assert metering.ensure_demo_consumption(session, subscription=lea, now=two_days_later) == 2 * 96
     assert interval_count(session, lea.id) == before + 2 * 96
+
+
+def test_top_up_tolerates_a_concurrent_top_up(session: Session, monkeypatch: pytest.MonkeyPatch):
+    # Another tab adds the same days between this request's look at the newest interval and its insert.
+    lea = subscription(session, "LUM-2025-0042")
+    two_days_later = SEED_NOW + datetime.timedelta(days=2)
+    newest = metering.latest_consumption(session, subscription_id=lea.id)
+    with Session(session.get_bind()) as other:
+        other_lea = subscription(other, "LUM-2025-0042")
+        assert metering.ensure_demo_consumption(other, subscription=other_lea, now=two_days_later) == 2 * 96
+    monkeypatch.setattr(metering, "latest_consumption", lambda session, subscription_id: newest)
+    before = interval_count(session, lea.id)
+    assert metering.ensure_demo_consumption(session, subscription=lea, now=two_days_later) == 0
+    assert interval_count(session, lea.id) == before
 
 
 def test_demo_series_deterministic_per_seed():

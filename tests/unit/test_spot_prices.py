@@ -3,6 +3,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from sqlmodel import Session, func, select
 
 from nomos_portal.models import SpotPrice
@@ -151,6 +152,33 @@ def test_demo_replay_waits_for_publication(session: Session):
     assert all(point.is_demo for point in replayed)
     source = sp.prices_for_day(session, day=datetime.date(2025, 12, 6))
     assert [p.price_eur_per_mwh for p in replayed] == [p.price_eur_per_mwh for p in source]
+
+
+def test_demo_replay_tolerates_a_concurrent_replay(session: Session, monkeypatch: pytest.MonkeyPatch):
+    # Another request commits the same rows after this one looked for them and before it inserts.
+    day = datetime.date(2026, 12, 4)
+    now = berlin(2026, 12, 4, 0, 5).astimezone(UTC)
+    original = sp.import_prices
+
+    def racing_import(session: Session, *, points, is_demo):
+        with Session(session.get_bind()) as other:
+            original(other, points=points, is_demo=is_demo)
+        rows = [
+            {
+                "bidding_zone": sp.BIDDING_ZONE,
+                "start_at": point.start_at,
+                "resolution_minutes": point.resolution_minutes,
+                "price_eur_per_mwh": point.price_eur_per_mwh,
+                "is_demo": is_demo,
+                "created_at": now,
+            }
+            for point in points
+        ]
+        session.execute(sa.insert(SpotPrice), rows)
+
+    monkeypatch.setattr(sp, "import_prices", racing_import)
+    assert sp.ensure_demo_prices(session, days=[day], now=now) == []
+    assert len(sp.prices_for_day(session, day=day)) == 96
 
 
 def test_demo_replay_on_dst_day(session: Session):
