@@ -331,6 +331,11 @@ def check_settings() -> None:
 @click.option("--support-phone", help="Phone number shown to customers, e.g. '+49 30 1234567'.")
 @click.option("--support-hours", help="Opening hours of the support line, e.g. 'Mo–Fr 8–18 Uhr'.")
 @click.option("--support-url", help="https:// address of the supplier's help page; '' removes it.")
+@click.option("--address-street", help="Street and number of the postal address printed on invoices.")
+@click.option("--address-zip", help="Postcode of that address, five digits.")
+@click.option("--address-city", help="City of that address.")
+@click.option("--vat-id", help="VAT identification number printed on invoices, e.g. DE123456789.")
+@click.option("--creditor-id", help="SEPA creditor id for direct-debit mandates; '' stops new mandates.")
 @click.option("--create-only", is_flag=True, help="Fail instead of updating when the org exists.")
 def save_org_command(name: str, create_only: bool, **values: str | None) -> None:
     """Create an org (a supplier) or update the one with this name.

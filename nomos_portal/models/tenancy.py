@@ -26,6 +26,11 @@ class Org(SQLModel, table=True):
     support_url: str = Field(default="", max_length=500)
     # SEPA creditor identifier (Gläubiger-ID) printed on direct-debit mandates; empty disables new mandates.
     sepa_creditor_id: str = Field(default="", max_length=35, sa_column_kwargs={"server_default": ""})
+    # Postal address and VAT id, which German invoices must name (§ 14 UStG); empty until the operator sets them.
+    address_street: str = Field(default="", max_length=120, sa_column_kwargs={"server_default": ""})
+    address_zip: str = Field(default="", max_length=10, sa_column_kwargs={"server_default": ""})
+    address_city: str = Field(default="", max_length=80, sa_column_kwargs={"server_default": ""})
+    vat_id: str = Field(default="", max_length=20, sa_column_kwargs={"server_default": ""})
     created_at: datetime.datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
 
     # Operator commands name orgs by name, so a name may belong to one org only. A unique index

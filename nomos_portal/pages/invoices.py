@@ -115,6 +115,45 @@ def plain_table(rows, headers: list[str], table_id: str) -> rx.Component:
     )
 
 
+# The tooltip shows the texts the server formatted for the UI language.
+_TOOLTIP_FORMATTER = rx.Var(_js_expr="((value, name, item) => [item.payload[item.dataKey + '_label'], name])")
+
+
+def day_chart() -> rx.Component:
+    """Bars of each day's kWh, with the day's cost as a line on the right axis."""
+    return rx.box(
+        rx.recharts.composed_chart(
+            rx.recharts.cartesian_grid(stroke_dasharray="3 3", vertical=False),
+            rx.recharts.x_axis(data_key="label", font_size=12),
+            rx.recharts.y_axis(y_axis_id="kwh", font_size=12, width=48),
+            rx.recharts.y_axis(y_axis_id="cost", orientation="right", font_size=12, width=48),
+            rx.recharts.graphing_tooltip(custom_attrs={"formatter": _TOOLTIP_FORMATTER}),
+            rx.recharts.legend(),
+            rx.recharts.bar(
+                data_key="kwh",
+                name=tr("invoice.consumption"),
+                y_axis_id="kwh",
+                fill="var(--accent-9)",
+                is_animation_active=False,
+            ),
+            rx.recharts.line(
+                data_key="cost",
+                name=tr("invoices.col.cost"),
+                y_axis_id="cost",
+                stroke="var(--brand-accent)",
+                dot=False,
+                connect_nulls=False,
+                is_animation_active=False,
+            ),
+            data=InvoiceDetailState.day_chart_rows,
+            width="100%",
+            height=260,
+        ),
+        width="100%",
+        id="invoice-day-chart",
+    )
+
+
 def invoice_found() -> rx.Component:
     line_headers = [
         "invoice.col.description",
@@ -142,6 +181,7 @@ def invoice_found() -> rx.Component:
         section_card("invoices.payment", rx.text(InvoiceDetailState.payment_text, id="invoice-payment")),
         section_card(
             "invoices.days",
+            day_chart(),
             plain_table(
                 InvoiceDetailState.day_rows,
                 ["invoices.col.day", "invoice.consumption", "invoices.col.cost"],

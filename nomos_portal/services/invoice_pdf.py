@@ -4,28 +4,35 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import functools
 import json
 import logging
 from decimal import Decimal
 from pathlib import Path
 
+from fontTools.ttLib import TTFont
 from fpdf import FPDF
 from fpdf.fonts import FontFace
 from sqlmodel import Session, col, select
 
 from nomos_portal.i18n import format_day, format_eur, format_kwh, format_number, translate
-from nomos_portal.models import Customer, Invoice, MeterReading, Org, PaymentMethod, Plan, Subscription
-from nomos_portal.services import invoices
+from nomos_portal.models import Customer, Invoice, Org, PaymentMethod, Plan, Subscription
+from nomos_portal.services import invoices, metering
 
 logger = logging.getLogger(__name__)
 
 FONT_DIR = Path(__file__).resolve().parent.parent / "assets_pdf"
 ASSETS_DIR = Path(__file__).resolve().parent.parent.parent / "assets"
 FONT = "DejaVu"
+# Regular and bold font files: the European subsets (scripts/subset_pdf_fonts.sh) load several
+# times faster; the full fonts cover every other character DejaVu Sans has.
+SUBSET_FONT_FILES = ("DejaVuSans-Europe.ttf", "DejaVuSans-Bold-Europe.ttf")
+FULL_FONT_FILES = ("DejaVuSans.ttf", "DejaVuSans-Bold.ttf")
 # Column widths in mm of the line-item table; together they fill the 180 mm between the margins.
 COLUMN_WIDTHS = (12, 62, 24, 24, 20, 14, 24)
 COLUMN_ALIGN = ("RIGHT", "LEFT", "RIGHT", "RIGHT", "RIGHT", "RIGHT", "RIGHT")
-RASTER_LOGO_SUFFIXES = (".png", ".jpg", ".jpeg")
+# Logo files fpdf2 can embed; it draws SVG as vector paths.
+LOGO_SUFFIXES = (".svg", ".png", ".jpg", ".jpeg")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -47,6 +54,9 @@ class InvoiceDocument:
 
     language: str
     org_name: str
+    # Street, then postcode and city; empty lines are left out when printed.
+    org_address: tuple[str, ...]
+    vat_id: str
     support_email: str
     support_phone: str
     creditor_id: str
@@ -66,6 +76,7 @@ class InvoiceDocument:
     # Exclusive end, as stored; the PDF prints the day before.
     period_end: datetime.datetime
     subscription_number: str
+    plan_name: str
     meter_number: str
     malo: str
     reading_start_kwh: Decimal | None
@@ -113,11 +124,15 @@ def build_document(
     return InvoiceDocument(
         language=language,
         org_name=org.name,
+        org_address=tuple(
+            line for line in (org.address_street, f"{org.address_zip} {org.address_city}".strip()) if line
+        ),
+        vat_id=org.vat_id,
         support_email=org.support_email,
         support_phone=org.support_phone,
         creditor_id=org.sepa_creditor_id,
         color_primary=plan.color_primary,
-        logo_path=_raster_logo(org.logo),
+        logo_path=_logo_file(org.logo),
         customer_name=_customer_name(customer),
         billing_address=_billing_address(subscription),
         delivery_address=(
@@ -134,10 +149,11 @@ def build_document(
         period_start=invoice.period_start,
         period_end=invoice.period_end,
         subscription_number=subscription.number,
+        plan_name=plan.name,
         meter_number=subscription.meter_number,
         malo=subscription.meter_malo,
-        reading_start_kwh=_reading_at(session, subscription=subscription, moment=invoice.period_start),
-        reading_end_kwh=_reading_at(session, subscription=subscription, moment=invoice.period_end),
+        reading_start_kwh=metering.register_value_at(session, subscription=subscription, moment=invoice.period_start),
+        reading_end_kwh=metering.register_value_at(session, subscription=subscription, moment=invoice.period_end),
         usage_kwh=invoice.usage,
         lines=lines,
         totals=invoices.compute_totals([row.net_eur for row in rows]),
@@ -171,21 +187,13 @@ def _billing_address(subscription: Subscription) -> tuple[str, ...]:
     )
 
 
-def _reading_at(session: Session, *, subscription: Subscription, moment: datetime.datetime) -> Decimal | None:
-    reading = session.exec(
-        select(MeterReading)
-        .where(MeterReading.subscription_id == subscription.id)
-        .where(MeterReading.read_at == moment)
-    ).first()
-    return reading.value_kwh if reading is not None else None
+def _logo_file(logo: str) -> Path | None:
+    """Find an org's logo file under the assets folder if fpdf2 can embed it.
 
-
-def _raster_logo(logo: str) -> Path | None:
-    """Find an org's logo file if fpdf2 can embed it as an image.
-
-    NOTE: SVG logos, which both demo orgs use, and https:// logos are left out of the PDF.
+    NOTE: a logo given as an https:// URL is left out of the PDF; fetching it for every
+    download would make invoices depend on another server.
     """
-    if not logo.startswith("/") or not logo.lower().endswith(RASTER_LOGO_SUFFIXES):
+    if not logo.startswith("/") or not logo.lower().endswith(LOGO_SUFFIXES):
         return None
     path = ASSETS_DIR / logo.lstrip("/")
     return path if path.is_file() else None
@@ -202,28 +210,58 @@ def _text_on(color: tuple[int, int, int]) -> tuple[int, int, int]:
     return (0, 0, 0) if red * 0.299 + green * 0.587 + blue * 0.114 > 150 else (255, 255, 255)
 
 
+@functools.cache
+def _subset_characters() -> frozenset[str]:
+    """The characters both subset fonts have glyphs for."""
+    covered = None
+    for name in SUBSET_FONT_FILES:
+        with TTFont(FONT_DIR / name, lazy=True) as font:
+            characters = frozenset(chr(code) for code in font.getBestCmap())
+        covered = characters if covered is None else covered & characters
+    assert covered is not None
+    return covered
+
+
+def font_files(document: InvoiceDocument) -> tuple[str, str]:
+    """Pick the subset fonts when they cover every character the document prints, else the full fonts."""
+    values = [getattr(document, field.name) for field in dataclasses.fields(document)]
+    texts = [value for value in values if isinstance(value, str)]
+    texts += document.org_address + document.billing_address
+    texts += [line.description for line in document.lines] + [line.unit for line in document.lines]
+    used = set("".join(texts))
+    # Line breaks and tabs never reach the page as glyphs.
+    used -= {"\n", "\r", "\t"}
+    return SUBSET_FONT_FILES if used <= _subset_characters() else FULL_FONT_FILES
+
+
 class _InvoicePdf(FPDF):
     """An A4 page with the supplier's contact and the page number in the footer."""
 
     def __init__(self, document: InvoiceDocument) -> None:
         super().__init__(format="A4", unit="mm")
         self.document = document
-        self.add_font(FONT, "", str(FONT_DIR / "DejaVuSans.ttf"))
-        self.add_font(FONT, "B", str(FONT_DIR / "DejaVuSans-Bold.ttf"))
+        regular, bold = font_files(document)
+        self.add_font(FONT, "", str(FONT_DIR / regular))
+        self.add_font(FONT, "B", str(FONT_DIR / bold))
         self.set_margins(15, 15, 15)
         self.set_auto_page_break(auto=True, margin=22)
 
     def footer(self) -> None:
-        """Print the supplier's contact and the page number at the bottom of every page."""
+        """Print the supplier's address, VAT id, contact and the page number at the bottom of every page."""
         document = self.document
-        self.set_y(-16)
+        language = document.language
+        self.set_y(-17)
         self.set_font(FONT, "", 7.5)
         self.set_text_color(90, 90, 90)
-        contact = translate("invoice.contact", document.language, email=document.support_email)
+        company = [document.org_name, *document.org_address]
+        if document.vat_id:
+            company.append(translate("invoice.vat_id", language, vat_id=document.vat_id))
+        self.cell(0, 4, " · ".join(company), align="L", new_x="LMARGIN", new_y="NEXT")
+        contact = translate("invoice.contact", language, email=document.support_email)
         if document.support_phone:
-            contact += " · " + translate("invoice.contact_phone", document.language, phone=document.support_phone)
-        self.cell(0, 4, f"{document.org_name} · {contact}", align="L")
-        self.cell(0, 4, translate("invoice.page", document.language, page=self.page_no()), align="R")
+            contact += " · " + translate("invoice.contact_phone", language, phone=document.support_phone)
+        self.cell(0, 4, contact, align="L")
+        self.cell(0, 4, translate("invoice.page", language, page=self.page_no()), align="R")
         self.set_text_color(0, 0, 0)
 
 
@@ -246,8 +284,11 @@ def _draw_header(pdf: _InvoicePdf, document: InvoiceDocument) -> None:
     pdf.rect(0, 0, pdf.w, 24, style="F")
     text_x = 15
     if document.logo_path is not None:
-        pdf.image(str(document.logo_path), x=15, y=4, h=16)
-        text_x = 50
+        # A white tile keeps a logo in the brand colour visible on the brand-coloured band.
+        pdf.set_fill_color(255, 255, 255)
+        pdf.rect(13, 3, 18, 18, style="F", round_corners=True, corner_radius=2)
+        pdf.image(str(document.logo_path), x=14, y=4, h=16)
+        text_x = 36
     pdf.set_text_color(*_text_on(color))
     pdf.set_font(FONT, "B", 16)
     pdf.set_xy(text_x, 8)
@@ -260,7 +301,8 @@ def _draw_addresses(pdf: _InvoicePdf, document: InvoiceDocument) -> None:
     language = document.language
     pdf.set_font(FONT, "", 7)
     pdf.set_text_color(90, 90, 90)
-    pdf.cell(0, 4, f"{document.org_name} · {document.support_email}", new_x="LMARGIN", new_y="NEXT")
+    # The sender line above the recipient, as a window envelope shows it.
+    pdf.cell(0, 4, " · ".join((document.org_name, *document.org_address)), new_x="LMARGIN", new_y="NEXT")
     pdf.set_text_color(0, 0, 0)
     pdf.set_font(FONT, "", 10)
     for text in (document.customer_name, *document.billing_address):
@@ -289,6 +331,7 @@ def _draw_facts(pdf: _InvoicePdf, document: InvoiceDocument) -> None:
             ),
         ),
         (translate("invoice.subscription_number", language), document.subscription_number),
+        (translate("invoice.tariff", language), document.plan_name),
         (translate("invoice.delivery_address", language), document.delivery_address),
         (translate("invoice.meter_number", language), document.meter_number),
         (translate("invoice.malo", language), document.malo),

@@ -149,11 +149,16 @@ def ensure_demo_consumption(
 
 
 def seed_demo_readings(session: Session, *, subscription: Subscription, now: datetime.datetime) -> int:
-    """Give an analog meter its yearly operator readings and a customer reading, if it has none.
+    """Give a meter without readings its demo readings; returns how many were added.
 
-    Readings rise by the estimated annual usage spread over the days between them.
+    An analog meter gets yearly operator readings and a customer reading, rising by
+    the estimated annual usage spread over the days between them. A smart meter gets
+    the register reading taken when its interval data begins; `register_value_at`
+    counts on from there.
     """
-    if subscription.meter_type != "analog" or subscription.id is None or subscription.start_at is None:
+    if subscription.meter_type == "smart":
+        return _seed_commissioning_reading(session, subscription=subscription)
+    if subscription.id is None or subscription.start_at is None:
         return 0
     if latest_reading(session, subscription_id=subscription.id) is not None:
         return 0
@@ -182,3 +187,67 @@ def seed_demo_readings(session: Session, *, subscription: Subscription, now: dat
         )
     session.commit()
     return len(moments)
+
+
+# Register value of each demo smart meter when its interval data begins, in years of its estimated usage.
+DEMO_SMART_METER_AGE_YEARS = 3
+
+
+def _seed_commissioning_reading(session: Session, *, subscription: Subscription) -> int:
+    if subscription.id is None or latest_reading(session, subscription_id=subscription.id) is not None:
+        return 0
+    first = session.exec(
+        select(sa.func.min(ConsumptionInterval.start_at)).where(ConsumptionInterval.subscription_id == subscription.id)
+    ).one()
+    if first is None:
+        return 0
+    session.add(
+        MeterReading(
+            subscription_id=subscription.id,
+            meter_number=subscription.meter_number,
+            read_at=first,
+            value_kwh=Decimal(subscription.estimated_usage * DEMO_SMART_METER_AGE_YEARS),
+            source="grid_reading",
+        )
+    )
+    session.commit()
+    return 1
+
+
+def register_value_at(session: Session, *, subscription: Subscription, moment: datetime.datetime) -> Decimal | None:
+    """The meter's register value (kWh) at a moment, or None when it cannot be known.
+
+    A reading taken at that moment gives it directly. For a smart meter, the newest
+    earlier reading plus the intervals measured since then gives it too, provided
+    the intervals cover that time without gaps; otherwise the value stays unknown
+    rather than being guessed.
+    """
+    if subscription.id is None:
+        return None
+    base = session.exec(
+        select(MeterReading)
+        .where(MeterReading.subscription_id == subscription.id)
+        .where(MeterReading.read_at <= moment)
+        .order_by(col(MeterReading.read_at).desc())
+        .limit(1)
+    ).first()
+    if base is None:
+        return None
+    if base.read_at == moment:
+        return base.value_kwh
+    if subscription.meter_type != "smart":
+        return None
+    count, minutes, energy = session.exec(
+        select(
+            sa.func.count(),
+            sa.func.coalesce(sa.func.sum(ConsumptionInterval.resolution_minutes), 0),
+            sa.func.coalesce(sa.func.sum(ConsumptionInterval.energy_kwh), 0),
+        )
+        .where(ConsumptionInterval.subscription_id == subscription.id)
+        .where(ConsumptionInterval.start_at >= base.read_at)
+        .where(ConsumptionInterval.start_at < moment)
+    ).one()
+    covered = datetime.timedelta(minutes=int(minutes))
+    if count == 0 or covered != moment - base.read_at:
+        return None
+    return (base.value_kwh + Decimal(str(energy))).quantize(Decimal("0.1"))

@@ -8,7 +8,7 @@ import logging
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from nomos_portal.models import (
     ConsumptionInterval,
@@ -23,7 +23,7 @@ from nomos_portal.models import (
     ProductOrder,
     Subscription,
 )
-from nomos_portal.services import invoices, metering, orders, spot_prices
+from nomos_portal.services import account, invoices, metering, orders, spot_prices
 from nomos_portal.services.crypto import encrypt, mask_iban
 
 logger = logging.getLogger(__name__)
@@ -555,10 +555,17 @@ def seed_demo_orders(session: Session) -> int:
 # and whether a plan also takes bank transfers. Real orgs enter their own creditor id.
 DEMO_CREDITOR_IDS = {"Acme": "DE98ZZZ09999999999", "Lumio": "DE13ZZZ00000012345"}
 DEMO_BANK_TRANSFER_PLANS = ("lumio",)
+# Postal address and VAT id of each demo org, as printed on its invoices: (street, postcode, city, VAT id).
+DEMO_ORG_ADDRESSES = {
+    "Acme": ("Friedrichstraße 123", "10117", "Berlin", "DE999999999"),
+    "Lumio": ("Leopoldstraße 45", "80802", "München", "DE888888888"),
+}
 
 
 def seed_demo_payment_terms(session: Session) -> int:
-    """Give the demo orgs a creditor id and the demo plans their bank-transfer flag, where unset.
+    """Fill in demo orgs' creditor ids and addresses, mandate references and plans' bank-transfer flags.
+
+    Only empty values are filled, so values an operator set stay.
 
     Returns:
         The number of changed rows.
@@ -570,6 +577,24 @@ def seed_demo_payment_terms(session: Session) -> int:
             org.sepa_creditor_id = creditor
             session.add(org)
             changed += 1
+    for name, (street, postcode, city, vat_id) in DEMO_ORG_ADDRESSES.items():
+        org = session.exec(select(Org).where(Org.name == name)).first()
+        if org is not None and not org.address_street:
+            org.address_street, org.address_zip, org.address_city, org.vat_id = street, postcode, city, vat_id
+            session.add(org)
+            changed += 1
+    # A SEPA debit needs a mandate reference, which invoices print.
+    for method in session.exec(
+        select(PaymentMethod)
+        .where(PaymentMethod.type == "sepa_debit")
+        .where(PaymentMethod.mandate_reference == "")
+        .where(col(PaymentMethod.replaced_at).is_(None))
+    ).all():
+        subscription = session.get(Subscription, method.subscription_id)
+        assert subscription is not None
+        method.mandate_reference = account.next_mandate_reference(session, subscription=subscription)
+        session.add(method)
+        changed += 1
     for slug in DEMO_BANK_TRANSFER_PLANS:
         plan = session.exec(select(Plan).where(Plan.slug == slug)).first()
         if plan is not None and not plan.allows_bank_transfer:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import re
 import urllib.parse
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -37,6 +38,11 @@ class OrgChanges:
     support_phone: str | None = None
     support_hours: str | None = None
     support_url: str | None = None
+    address_street: str | None = None
+    address_zip: str | None = None
+    address_city: str | None = None
+    vat_id: str | None = None
+    creditor_id: str | None = None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -109,6 +115,47 @@ def check_email(label: str, value: str) -> str:
     except InvalidEmailError:
         msg = f"{label} {value!r} is not a valid email address."
         raise TenantAdminError(msg) from None
+
+
+def check_zip(label: str, value: str) -> str:
+    """Check a German postcode (five digits); empty clears it."""
+    value = value.strip()
+    if value and not re.fullmatch(r"[0-9]{5}", value):
+        msg = f"{label} {value!r} is not a German postcode of five digits."
+        raise TenantAdminError(msg)
+    return value
+
+
+def check_vat_id(label: str, value: str) -> str:
+    """Check a VAT identification number: a country code and 2 to 13 letters or digits; empty clears it."""
+    value = value.strip().replace(" ", "").upper()
+    if value and not re.fullmatch(r"[A-Z]{2}[0-9A-Z]{2,13}", value):
+        msg = f"{label} {value!r} is not a VAT id such as DE123456789."
+        raise TenantAdminError(msg)
+    if value.startswith("DE") and not re.fullmatch(r"DE[0-9]{9}", value):
+        msg = f"{label} {value!r}: a German VAT id is DE followed by nine digits."
+        raise TenantAdminError(msg)
+    return value
+
+
+def check_creditor_id(label: str, value: str) -> str:
+    """Check a SEPA creditor identifier (Gläubiger-ID) by its ISO 7064 MOD 97-10 check digits; empty clears it.
+
+    The identifier is a country code, two check digits, a three-character business
+    code that the check ignores, and the national identifier.
+    """
+    value = value.strip().replace(" ", "").upper()
+    if not value:
+        return value
+    if not re.fullmatch(r"[A-Z]{2}[0-9]{2}[0-9A-Z]{3}[0-9A-Z]{1,28}", value):
+        msg = f"{label} {value!r} is not a SEPA creditor id such as DE98ZZZ09999999999."
+        raise TenantAdminError(msg)
+    rearranged = value[7:] + value[:4]
+    digits = "".join(str(int(char, 36)) for char in rearranged)
+    if int(digits) % 97 != 1:
+        msg = f"{label} {value!r} has wrong check digits; copy it again from the Bundesbank's letter."
+        raise TenantAdminError(msg)
+    return value
 
 
 def check_color(label: str, value: str) -> str:
@@ -207,6 +254,16 @@ def save_org(session: Session, *, name: str, changes: OrgChanges, create_only: b
             msg = f"--support-url {url!r} is not an https URL."
             raise TenantAdminError(msg)
         org.support_url = url
+    if changes.address_street is not None:
+        org.address_street = _check_length("--address-street", changes.address_street, 120)
+    if changes.address_zip is not None:
+        org.address_zip = check_zip("--address-zip", changes.address_zip)
+    if changes.address_city is not None:
+        org.address_city = _check_length("--address-city", changes.address_city, 80)
+    if changes.vat_id is not None:
+        org.vat_id = check_vat_id("--vat-id", changes.vat_id)
+    if changes.creditor_id is not None:
+        org.sepa_creditor_id = check_creditor_id("--creditor-id", changes.creditor_id)
 
     session.add(org)
     session.commit()

@@ -30,14 +30,15 @@ def test_bad_iban_then_valid_iban_masked(sign_ins: SignIns):
     expect(page.locator("#payment-facts")).not_to_contain_text("DE88")
 
     expect(page.locator("#mandate-text")).to_contain_text("DE98ZZZ09999999999")
-    expect(page.locator("#mandate-text")).to_contain_text("ACME-100003-M01")
+    # The seeded mandate is M01, so the new one will be M02.
+    expect(page.locator("#mandate-text")).to_contain_text("ACME-100003-M02")
     page.locator("#iban").fill("de89 3704 0044 0532 0130 00")
     page.locator("#save-payment").click()
     expect(page.locator("#payment-message")).to_contain_text("Die neue Zahlungsweise ist gespeichert")
     facts = page.locator("#payment-facts")
     expect(facts).to_contain_text("DE89 **** **** **** **30 00")
     expect(facts).to_contain_text("Commerzbank")
-    expect(facts).to_contain_text("ACME-100003-M01")
+    expect(facts).to_contain_text("ACME-100003-M02")
     expect(page.locator("#iban")).to_have_value("")
     assert "0532 0130" not in page.content()
     assert "0532013000" not in page.content()

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import http.client
-import urllib.parse
-
 import pytest
 import sqlalchemy as sa
 from playwright.sync_api import Page, expect
@@ -56,21 +53,26 @@ def test_invoice_list_pages_and_detail(invoiced_portal: int, sign_ins: SignIns):
     expect(page.locator("#invoice-payment")).to_contain_text("Bezahlt am")
     screenshot(page, "invoice-detail")
 
-    href = page.locator("#invoice-pdf").get_attribute("href")
-    assert href is not None
-    assert href.endswith("/pdf")
-    cookies = {cookie["name"]: cookie["value"] for cookie in page.context.cookies()}
-    # Python does not resolve *.localhost names as Chromium does, so ask 127.0.0.1 with the tenant's Host header.
-    url = urllib.parse.urlsplit(href)
-    connection = http.client.HTTPConnection("127.0.0.1", url.port, timeout=30)
-    connection.request(
-        "GET", url.path, headers={"Host": url.netloc, "Cookie": f"nomos_session={cookies['nomos_session']}"}
-    )
-    response = connection.getresponse()
-    assert response.status == 200
-    assert response.getheader("Content-Type") == "application/pdf"
-    assert response.read().startswith(b"%PDF")
-    connection.close()
+    # The demo meter data begins a year before the frozen clock, on 28 March 2025: four days have bars.
+    expect(page.locator("#invoice-day-chart .recharts-bar-rectangle")).to_have_count(4)
+    expect(page.locator("#invoice-facts")).to_contain_text("01.03.2025 bis 31.03.2025")
+
+    with page.expect_download() as download_info:
+        page.locator("#invoice-pdf").click()
+    download = download_info.value
+    assert download.suggested_filename == "R-ACME-100003-202503.pdf"
+    with open(download.path(), "rb") as pdf:
+        assert pdf.read(5) == b"%PDF-"
+
+    # Switching the language formats the shown invoice again, without reloading the page.
+    page.locator("#language").click()
+    page.get_by_role("option", name="English").click()
+    expect(page.locator("#invoice-facts")).to_contain_text("1 Mar 2025 to 31 Mar 2025")
+    expect(page.locator("#invoice-lines")).to_contain_text("Electricity energy price 03/2025")
+    expect(page.locator("#invoice-payment")).to_contain_text("Paid on")
+    page.locator("#language").click()
+    page.get_by_role("option", name="Deutsch").click()
+    expect(page.locator("#invoice-payment")).to_contain_text("Bezahlt am")
 
 
 def test_foreign_invoice_shows_not_found(invoiced_portal: int, sign_ins: SignIns):

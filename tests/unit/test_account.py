@@ -103,8 +103,10 @@ def test_mandate_replacement_keeps_history(session, acme):
     assert first.replaced_at is not None
     assert seeded.replaced_at is not None
     assert account.current_payment_method(session, subscription_id=subscription.id).id == second.id
-    assert first.mandate_reference == "ACME-100003-M01"
-    assert second.mandate_reference == "ACME-100003-M02"
+    # The seeded mandate is M01; each replacement counts on.
+    assert seeded.mandate_reference == "ACME-100003-M01"
+    assert first.mandate_reference == "ACME-100003-M02"
+    assert second.mandate_reference == "ACME-100003-M03"
     assert second.mandate_signed_at == NOW + datetime.timedelta(days=1)
 
 

@@ -88,6 +88,27 @@ def test_org_create_then_update(session: Session):
     assert org.support_phone == "+49 30 555"
     assert org.logo == "/brands/lumio.svg"
 
+    invoice_details = run(
+        "org",
+        "--name",
+        "Stadtwerke Testhausen",
+        "--address-street",
+        "Am Markt 1",
+        "--address-zip",
+        "01067",
+        "--address-city",
+        "Dresden",
+        "--vat-id",
+        "de 123456789",
+        "--creditor-id",
+        "de98zzz09999999999",
+    )
+    assert invoice_details.exit_code == 0, invoice_details.output
+    session.refresh(org)
+    assert (org.address_street, org.address_zip, org.address_city) == ("Am Markt 1", "01067", "Dresden")
+    assert org.vat_id == "DE123456789"
+    assert org.sepa_creditor_id == "DE98ZZZ09999999999"
+
 
 @pytest.mark.parametrize(
     ("args", "message"),
@@ -102,6 +123,12 @@ def test_org_create_then_update(session: Session):
             "not a valid email",
         ),
         (["--name", "Acme", "--support-url", "http://acme.example"], "not an https URL"),
+        (["--name", "Acme", "--address-zip", "1011"], "not a German postcode"),
+        (["--name", "Acme", "--vat-id", "DE12345"], "German VAT id is DE followed by nine digits"),
+        (["--name", "Acme", "--vat-id", "12345"], "not a VAT id"),
+        (["--name", "Acme", "--creditor-id", "DE99ZZZ09999999999"], "wrong check digits"),
+        (["--name", "Acme", "--creditor-id", "DE98"], "not a SEPA creditor id"),
+        (["--name", "Acme", "--address-street", "Am Markt 1\nX"], "control characters"),
     ],
 )
 def test_org_rejects_bad_input(session: Session, args: list[str], message: str):
@@ -110,6 +137,9 @@ def test_org_rejects_bad_input(session: Session, args: list[str], message: str):
     assert result.exit_code == 1
     assert message in result.output
     assert count(session, Org) == before
+    acme = session.exec(select(Org).where(Org.name == "Acme")).one()
+    assert (acme.address_zip, acme.vat_id, acme.sepa_creditor_id) == ("10117", "DE999999999", "DE98ZZZ09999999999")
+    assert acme.address_street == "Friedrichstraße 123"
 
 
 PLAN_ARGS = [
