@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import collections
 import dataclasses
 import datetime
+import threading
 from decimal import Decimal
 
 import numpy as np
 import pandas as pd
+import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from nomos_portal.models import ConsumptionInterval, Plan, SpotPrice, Subscription
@@ -68,33 +71,65 @@ def load_intervals(session: Session, *, subscription_id: int, period: Period) ->
     """A subscription's intervals in a period: UTC `start_at` index, `energy_kwh` and `state`."""
     start, end = utc_bounds(period)
     rows = session.exec(
-        select(ConsumptionInterval.start_at, ConsumptionInterval.energy_kwh, ConsumptionInterval.state)
+        select(
+            ConsumptionInterval.start_at,
+            sa.cast(ConsumptionInterval.energy_kwh, sa.Float),
+            ConsumptionInterval.state,
+        )
         .where(ConsumptionInterval.subscription_id == subscription_id)
         .where(col(ConsumptionInterval.start_at) >= start)
         .where(col(ConsumptionInterval.start_at) < end)
         .order_by(col(ConsumptionInterval.start_at))
     ).all()
-    frame = pd.DataFrame(rows, columns=["start_at", "energy_kwh", "state"])
+    frame = _frame(rows, ["start_at", "energy_kwh", "state"])
     frame["start_at"] = pd.to_datetime(frame["start_at"], utc=True)
     frame["energy_kwh"] = frame["energy_kwh"].astype(float)
     return frame.set_index("start_at")
 
 
-def load_prices_ct(session: Session, *, plan: Plan, subscription: Subscription, period: Period) -> pd.Series:
-    """Gross ct/kWh per quarter hour of a period; hourly prices cover their four quarter hours.
+def _frame(rows, columns: list[str]) -> pd.DataFrame:
+    """A data frame built column by column from result rows.
 
-    Real prices win over demo replays. The components (levies) are taken per
-    calendar year of the interval.
+    A year holds 35,040 quarter hours; handing pandas the rows themselves made it
+    inspect each one and took most of a year view's time.
     """
-    start, end = utc_bounds(period)
+    values = list(zip(*rows, strict=True)) if rows else [()] * len(columns)
+    return pd.DataFrame({name: list(column) for name, column in zip(columns, values, strict=True)})
+
+
+# A year view reads 35,040 spot prices, the same for every customer. Each worker keeps the
+# series of its most recent periods. Prices are only ever inserted, so the count and highest
+# id of a period's rows change with every write; checking both costs one small query and
+# notices prices stored by any process, e.g. another worker's demo replay or a CLI import.
+SPOT_CACHE_ENTRIES = 24
+_spot_cache: collections.OrderedDict[tuple, tuple[tuple[int, int | None], pd.Series]] = collections.OrderedDict()
+_spot_cache_lock = threading.Lock()
+
+
+def quarter_hour_spot(session: Session, *, start: datetime.datetime, end: datetime.datetime) -> pd.Series:
+    """Spot EUR/MWh per quarter hour from `start` to `end`; real prices win over demo replays.
+
+    Hourly prices cover their four quarter hours.
+    """
+    in_period = (col(SpotPrice.start_at) >= start, col(SpotPrice.start_at) < end)
+    count, last_id = session.exec(select(sa.func.count(), sa.func.max(SpotPrice.id)).where(*in_period)).one()
+    key = (str(session.get_bind().url), start, end)
+    version = (count, last_id)
+    with _spot_cache_lock:
+        cached = _spot_cache.get(key)
+        if cached is not None and cached[0] == version:
+            _spot_cache.move_to_end(key)
+            return cached[1].copy()
+
     rows = session.exec(
-        select(SpotPrice.start_at, SpotPrice.resolution_minutes, SpotPrice.price_eur_per_mwh, SpotPrice.is_demo)
-        .where(col(SpotPrice.start_at) >= start)
-        .where(col(SpotPrice.start_at) < end)
+        select(
+            SpotPrice.start_at,
+            SpotPrice.resolution_minutes,
+            sa.cast(SpotPrice.price_eur_per_mwh, sa.Float),
+            SpotPrice.is_demo,
+        ).where(*in_period)
     ).all()
-    if not rows:
-        return pd.Series(dtype=float)
-    frame = pd.DataFrame(rows, columns=["start_at", "resolution", "eur_per_mwh", "is_demo"])
+    frame = _frame(rows, ["start_at", "resolution", "eur_per_mwh", "is_demo"])
     frame["start_at"] = pd.to_datetime(frame["start_at"], utc=True)
     frame["eur_per_mwh"] = frame["eur_per_mwh"].astype(float)
     frame = frame.sort_values("is_demo").drop_duplicates("start_at", keep="first")
@@ -107,6 +142,25 @@ def load_prices_ct(session: Session, *, plan: Plan, subscription: Subscription, 
         shifted["start_at"] = shifted["start_at"] + pd.Timedelta(minutes=offset)
         quarters.append(shifted)
     spot = pd.concat(quarters).drop_duplicates("start_at").set_index("start_at")["eur_per_mwh"].sort_index()
+
+    with _spot_cache_lock:
+        _spot_cache[key] = (version, spot)
+        _spot_cache.move_to_end(key)
+        while len(_spot_cache) > SPOT_CACHE_ENTRIES:
+            _spot_cache.popitem(last=False)
+    return spot.copy()
+
+
+def load_prices_ct(session: Session, *, plan: Plan, subscription: Subscription, period: Period) -> pd.Series:
+    """Gross ct/kWh per quarter hour of a period; hourly prices cover their four quarter hours.
+
+    Real prices win over demo replays. The components (levies) are taken per
+    calendar year of the interval.
+    """
+    start, end = utc_bounds(period)
+    spot = quarter_hour_spot(session, start=start, end=end)
+    if spot.empty:
+        return pd.Series(dtype=float)
 
     gross = pd.Series(np.nan, index=spot.index)
     years = spot.index.tz_convert(BERLIN).year
