@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import collections
 import dataclasses
 import datetime
-import threading
 from decimal import Decimal
 
 import numpy as np
@@ -14,7 +12,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from nomos_portal.models import ConsumptionInterval, Plan, SpotPrice, Subscription
-from nomos_portal.services import pricing
+from nomos_portal.services import pricing, spot_prices
 from nomos_portal.services.spot_prices import BERLIN, local_day_bounds
 
 VIEWS = ("day", "week", "month", "year")
@@ -97,13 +95,9 @@ def _frame(rows, columns: list[str]) -> pd.DataFrame:
     return pd.DataFrame({name: list(column) for name, column in zip(columns, values, strict=True)})
 
 
-# A year view reads 35,040 spot prices, the same for every customer. Each worker keeps the
-# series of its most recent periods. Prices are only ever inserted, so the count and highest
-# id of a period's rows change with every write; checking both costs one small query and
-# notices prices stored by any process, e.g. another worker's demo replay or a CLI import.
-SPOT_CACHE_ENTRIES = 24
-_spot_cache: collections.OrderedDict[tuple, tuple[tuple[int, int | None], pd.Series]] = collections.OrderedDict()
-_spot_cache_lock = threading.Lock()
+# A year view reads 35,040 spot prices, the same for every customer; each worker keeps the
+# series of its 24 most recent periods, about 0.6 MB per year.
+_spot_cache = spot_prices.RangeCache(entries=24)
 
 
 def quarter_hour_spot(session: Session, *, start: datetime.datetime, end: datetime.datetime) -> pd.Series:
@@ -111,44 +105,33 @@ def quarter_hour_spot(session: Session, *, start: datetime.datetime, end: dateti
 
     Hourly prices cover their four quarter hours.
     """
-    in_period = (col(SpotPrice.start_at) >= start, col(SpotPrice.start_at) < end)
-    count, last_id = session.exec(select(sa.func.count(), sa.func.max(SpotPrice.id)).where(*in_period)).one()
-    key = (str(session.get_bind().url), start, end)
-    version = (count, last_id)
-    with _spot_cache_lock:
-        cached = _spot_cache.get(key)
-        if cached is not None and cached[0] == version:
-            _spot_cache.move_to_end(key)
-            return cached[1].copy()
 
-    rows = session.exec(
-        select(
-            SpotPrice.start_at,
-            SpotPrice.resolution_minutes,
-            sa.cast(SpotPrice.price_eur_per_mwh, sa.Float),
-            SpotPrice.is_demo,
-        ).where(*in_period)
-    ).all()
-    frame = _frame(rows, ["start_at", "resolution", "eur_per_mwh", "is_demo"])
-    frame["start_at"] = pd.to_datetime(frame["start_at"], utc=True)
-    frame["eur_per_mwh"] = frame["eur_per_mwh"].astype(float)
-    frame = frame.sort_values("is_demo").drop_duplicates("start_at", keep="first")
+    def build() -> pd.Series:
+        rows = session.exec(
+            select(
+                SpotPrice.start_at,
+                SpotPrice.resolution_minutes,
+                sa.cast(SpotPrice.price_eur_per_mwh, sa.Float),
+                SpotPrice.is_demo,
+            )
+            .where(col(SpotPrice.start_at) >= start)
+            .where(col(SpotPrice.start_at) < end)
+        ).all()
+        frame = _frame(rows, ["start_at", "resolution", "eur_per_mwh", "is_demo"])
+        frame["start_at"] = pd.to_datetime(frame["start_at"], utc=True)
+        frame["eur_per_mwh"] = frame["eur_per_mwh"].astype(float)
+        frame = frame.sort_values("is_demo").drop_duplicates("start_at", keep="first")
 
-    # Spread each hourly price over its four quarter hours.
-    hourly = frame[frame["resolution"] == 60]
-    quarters = [frame[frame["resolution"] == 15][["start_at", "eur_per_mwh"]]]
-    for offset in (0, 15, 30, 45):
-        shifted = hourly[["start_at", "eur_per_mwh"]].copy()
-        shifted["start_at"] = shifted["start_at"] + pd.Timedelta(minutes=offset)
-        quarters.append(shifted)
-    spot = pd.concat(quarters).drop_duplicates("start_at").set_index("start_at")["eur_per_mwh"].sort_index()
+        # Spread each hourly price over its four quarter hours.
+        hourly = frame[frame["resolution"] == 60]
+        quarters = [frame[frame["resolution"] == 15][["start_at", "eur_per_mwh"]]]
+        for offset in (0, 15, 30, 45):
+            shifted = hourly[["start_at", "eur_per_mwh"]].copy()
+            shifted["start_at"] = shifted["start_at"] + pd.Timedelta(minutes=offset)
+            quarters.append(shifted)
+        return pd.concat(quarters).drop_duplicates("start_at").set_index("start_at")["eur_per_mwh"].sort_index()
 
-    with _spot_cache_lock:
-        _spot_cache[key] = (version, spot)
-        _spot_cache.move_to_end(key)
-        while len(_spot_cache) > SPOT_CACHE_ENTRIES:
-            _spot_cache.popitem(last=False)
-    return spot.copy()
+    return _spot_cache.get(session, start=start, end=end, build=build).copy()
 
 
 def load_prices_ct(session: Session, *, plan: Plan, subscription: Subscription, period: Period) -> pd.Series:

@@ -1,4 +1,3 @@
-import collections
 import datetime
 
 import numpy as np
@@ -151,8 +150,7 @@ def test_cached_spot_prices_notice_rows_stored_by_another_process(session: Sessi
 
 
 def test_spot_cache_reuses_series_and_stays_bounded(session: Session, monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.setattr(c, "SPOT_CACHE_ENTRIES", 3)
-    monkeypatch.setattr(c, "_spot_cache", collections.OrderedDict())
+    monkeypatch.setattr(c, "_spot_cache", sp.RangeCache(entries=3))
     start, end = c.utc_bounds(c.period_for("day", datetime.date(2030, 2, 4)))
     sp.import_prices(session, points=day_prices(start, 50))
 

@@ -2,9 +2,11 @@ import datetime
 from decimal import Decimal
 
 import pytest
+import sqlalchemy as sa
 from sqlmodel import Session, func, select
 
-from nomos_portal.models import ConsumptionInterval, MeterReading, Plan, Subscription
+from nomos_portal import db
+from nomos_portal.models import ConsumptionInterval, MeterReading, Plan, SpotPrice, Subscription
 from nomos_portal.services import bill_estimate, metering
 from nomos_portal.services.spot_prices import BERLIN
 from tests.conftest import SEED_NOW
@@ -119,6 +121,33 @@ def test_bill_estimate_for_analog_meter_uses_annual_usage(session: Session, acme
     estimate = bill_estimate.estimate_next_bill(session, plan=acme, subscription=flat, now=SEED_NOW, demo_mode=True)
     assert not estimate.measured
     assert estimate.consumption_kwh == (Decimal(1400) * 31 / 365).quantize(Decimal("0.1"))
+
+
+def test_bill_estimate_counts_only_prices_before_now(session: Session, acme: Plan):
+    flat = subscription(session, "ACME-100002")
+    end_of_month = datetime.datetime(2026, 12, 31, 23, tzinfo=BERLIN)
+
+    def estimate(now: datetime.datetime) -> Decimal:
+        found = bill_estimate.estimate_next_bill(session, plan=acme, subscription=flat, now=now, demo_mode=True)
+        return found.amount_eur
+
+    early, late = estimate(SEED_NOW), estimate(end_of_month)
+    # Another process stores a dear real price later this month; the month's prices are cached per worker.
+    with db.open_session() as other:
+        other.execute(
+            sa.insert(SpotPrice),
+            [
+                {
+                    "start_at": datetime.datetime(2026, 12, 20, 12, tzinfo=BERLIN),
+                    "resolution_minutes": 15,
+                    "price_eur_per_mwh": Decimal("99999.00"),
+                }
+            ],
+        )
+        other.commit()
+    session.rollback()
+    assert estimate(SEED_NOW) == early
+    assert estimate(end_of_month) > late
 
 
 def test_no_bill_for_pending_subscription(session: Session, lumio: Plan):

@@ -6,6 +6,7 @@ import pytest
 import sqlalchemy as sa
 from sqlmodel import Session, func, select
 
+from nomos_portal import db
 from nomos_portal.models import SpotPrice
 from nomos_portal.services import spot_prices as sp
 
@@ -214,3 +215,34 @@ def test_cheapest_window_respects_not_before():
     points = window_points([Decimal(1)] * 4 + [Decimal(9)] * 4 + [Decimal(3)] * 4)
     window = sp.best_window(points, hours=1, not_before=points[4][0])
     assert window.start_at == points[8][0]
+
+
+def test_day_prices_notice_rows_stored_by_another_process(session: Session):
+    day = datetime.date(2030, 3, 4)
+    start = berlin(2030, 3, 4)
+    assert sp.prices_for_day(session, day=day) == []
+
+    def store(is_demo: bool, price: str) -> None:
+        # As another worker would: its own connection, no call into this process's caches.
+        with db.open_session() as other:
+            other.execute(
+                sa.insert(SpotPrice),
+                [
+                    {
+                        "start_at": start + datetime.timedelta(hours=hour),
+                        "resolution_minutes": 60,
+                        "price_eur_per_mwh": Decimal(price),
+                        "is_demo": is_demo,
+                    }
+                    for hour in range(24)
+                ],
+            )
+            other.commit()
+        session.rollback()
+
+    store(True, "40.00")
+    assert [p.price_eur_per_mwh for p in sp.prices_for_day(session, day=day)] == [Decimal("40.00")] * 24
+    store(False, "55.00")
+    points = sp.prices_for_day(session, day=day)
+    assert [p.price_eur_per_mwh for p in points] == [Decimal("55.00")] * 24
+    assert not any(p.is_demo for p in points)
