@@ -57,6 +57,7 @@ def _spot_by_start(session: Session, *, start: datetime.datetime, end: datetime.
                 spot_prices.SpotPrice.resolution_minutes,
                 spot_prices.SpotPrice.price_eur_per_mwh,
             )
+            .where(spot_prices.SpotPrice.bidding_zone == spot_prices.BIDDING_ZONE)
             .where(col(spot_prices.SpotPrice.start_at) >= start - datetime.timedelta(hours=1))
             .where(col(spot_prices.SpotPrice.start_at) < end)
             .order_by(col(spot_prices.SpotPrice.is_demo))

@@ -114,6 +114,7 @@ def quarter_hour_spot(session: Session, *, start: datetime.datetime, end: dateti
                 sa.cast(SpotPrice.price_eur_per_mwh, sa.Float),
                 SpotPrice.is_demo,
             )
+            .where(SpotPrice.bidding_zone == spot_prices.BIDDING_ZONE)
             .where(col(SpotPrice.start_at) >= start)
             .where(col(SpotPrice.start_at) < end)
         ).all()
