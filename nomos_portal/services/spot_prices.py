@@ -378,17 +378,25 @@ def demo_price_days(session: Session) -> dict[datetime.date, int]:
     return counts
 
 
-def days_with_prices(session: Session, *, first: datetime.date, last: datetime.date) -> set[datetime.date]:
+# Every consumption view asks which of its days have prices; a year view has 35,040 rows.
+_days_cache = RangeCache(entries=16)
+
+
+def days_with_prices(session: Session, *, first: datetime.date, last: datetime.date) -> frozenset[datetime.date]:
     """Berlin days from first to last (inclusive) that have at least one stored price."""
     start, _ = local_day_bounds(first)
     _, end = local_day_bounds(last)
-    starts = session.exec(
-        select(SpotPrice.start_at)
-        .where(SpotPrice.bidding_zone == BIDDING_ZONE)
-        .where(col(SpotPrice.start_at) >= start)
-        .where(col(SpotPrice.start_at) < end)
-    ).all()
-    return {berlin_date(moment) for moment in starts}
+
+    def build() -> frozenset[datetime.date]:
+        starts = session.exec(
+            select(SpotPrice.start_at)
+            .where(SpotPrice.bidding_zone == BIDDING_ZONE)
+            .where(col(SpotPrice.start_at) >= start)
+            .where(col(SpotPrice.start_at) < end)
+        ).all()
+        return frozenset(berlin_date(moment) for moment in starts)
+
+    return _days_cache.get(session, start=start, end=end, build=build)
 
 
 def ensure_demo_prices(

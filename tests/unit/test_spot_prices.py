@@ -221,6 +221,7 @@ def test_day_prices_notice_rows_stored_by_another_process(session: Session):
     day = datetime.date(2030, 3, 4)
     start = berlin(2030, 3, 4)
     assert sp.prices_for_day(session, day=day) == []
+    assert sp.days_with_prices(session, first=day, last=day) == set()
 
     def store(is_demo: bool, price: str) -> None:
         # As another worker would: its own connection, no call into this process's caches.
@@ -241,6 +242,7 @@ def test_day_prices_notice_rows_stored_by_another_process(session: Session):
         session.rollback()
 
     store(True, "40.00")
+    assert sp.days_with_prices(session, first=day, last=day) == {day}
     assert [p.price_eur_per_mwh for p in sp.prices_for_day(session, day=day)] == [Decimal("40.00")] * 24
     store(False, "55.00")
     points = sp.prices_for_day(session, day=day)
