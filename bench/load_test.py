@@ -21,10 +21,13 @@ Sessions connect spread over `--ramp` seconds, then for `--duration` seconds eac
 the dashboard, the consumption page (switching views and periods, picking a date) and the
 invoice list with one invoice, pausing `--think` seconds between actions. Every
 `--reader-every`th session has an analog meter and also submits a meter reading per round.
-Halfway through, worker 1 is killed (SIGKILL) and started again; its sessions reconnect with
-the same tab token, must still be signed in and must find the view and period they chose
-(the state lives in Redis). Afterwards the readings in PostgreSQL are compared with those the
-clients saw accepted.
+Halfway through, worker 1 is stopped (SIGTERM, as a restart does; `--kill-signal KILL`
+simulates a crash) and started again; its sessions reconnect with the same tab token, must
+still be signed in and must find the view and period they chose (the state lives in Redis).
+After a crash, Reflex still holds the dead worker's socket records in Redis, takes the
+reconnecting tabs for duplicates and hands them new tokens with a fresh state: the client
+adopts the new token as the browser does, and the check counts the state as lost.
+Afterwards the readings in PostgreSQL are compared with those the clients saw accepted.
 
 Output: the set-up steps with their durations; then per event kind the count and p50, p95,
 p99 and maximum latency in ms (from sending an event to receiving the update it causes;
@@ -156,22 +159,29 @@ class Deployment:
             self.processes[name] = process
         return process
 
-    def stop(self, name: str, *, sig: int = signal.SIGTERM, timeout: float = 10) -> None:
-        """Send `sig` to a process's group and wait for it; SIGKILL after `timeout` seconds."""
+    def stop(self, name: str, *, sig: int = signal.SIGTERM, timeout: float = 10) -> bool:
+        """Send `sig` to a process's group and wait for it; SIGKILL after `timeout` seconds.
+
+        Returns:
+            Whether the process ended on `sig` alone.
+        """
         process = self.processes.pop(name, None)
         if process is None or process.poll() is not None:
-            return
+            return True
         with contextlib.suppress(ProcessLookupError):
             os.killpg(process.pid, sig)
+        ended = True
         try:
             process.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
+            ended = False
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(process.pid, signal.SIGKILL)
             process.wait(timeout=5)
         # Workers the group leader forked may outlive it for a moment.
         with contextlib.suppress(ProcessLookupError):
             os.killpg(process.pid, signal.SIGKILL)
+        return ended
 
     def close(self) -> None:
         """Stop every process (PostgreSQL last) and delete the folder unless asked to keep it."""
@@ -594,6 +604,7 @@ class Results:
     reconnects: int = 0
     retried_events: int = 0
     state_kept: int = 0
+    new_tokens: int = 0
     accepted_readings: list[tuple[int, datetime.date, str]] = dataclasses.field(default_factory=list)
     unanswered_readings: list[tuple[int, datetime.date, str]] = dataclasses.field(default_factory=list)
 
@@ -711,6 +722,7 @@ class PortalSession:
         client = socketio.AsyncClient(reconnection=False)
         client.on("event", self._on_update, namespace=EVENT_NAMESPACE)
         client.on("disconnect", self._on_disconnect, namespace=EVENT_NAMESPACE)
+        client.on("new_token", self._on_new_token, namespace=EVENT_NAMESPACE)
         host = f"{TENANT}.localhost:{self.config.proxy_port}"
         waiter = self._expect(self._hydrated)
         started = time.perf_counter()
@@ -752,6 +764,12 @@ class PortalSession:
             self.results.reconnects += 1
             self.check_after_reconnect = True
             return
+
+    async def _on_new_token(self, token: str) -> None:
+        # The backend took the token for a duplicate tab and gave this tab a fresh state;
+        # the browser adopts the new token, so does this client.
+        self.results.new_tokens += 1
+        self.token = token
 
     async def _on_disconnect(self, *args) -> None:
         if self.waiter is not None and not self.waiter.future.done():
@@ -1070,8 +1088,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--kill-signal",
         choices=["KILL", "TERM"],
-        default="KILL",
-        help="how the worker is stopped mid-run (default KILL)",
+        default="TERM",
+        help="how worker 1 is stopped mid-run: TERM is a restart, KILL a crash (default TERM)",
     )
     parser.add_argument("--no-restart", action="store_true", help="leave both workers running")
     parser.add_argument(
@@ -1186,7 +1204,8 @@ def run(args: argparse.Namespace, deployment: Deployment, think: tuple[float, fl
         if args.no_restart:
             return
         began = time.monotonic()
-        deployment.stop("worker-1", sig=getattr(signal, f"SIG{args.kill_signal}"))
+        restart_times["clean"] = deployment.stop("worker-1", sig=getattr(signal, f"SIG{args.kill_signal}"))
+        restart_times["stop_s"] = time.monotonic() - began
         start_worker(deployment, "worker-1", worker_ports[0], env)
         restart_times["down_s"] = time.monotonic() - began
 
@@ -1238,10 +1257,15 @@ def print_summary(
         if samples:
             print(f"memory {name}: start {samples[0]:.0f} MiB, peak {max(samples):.0f} MiB, end {samples[-1]:.0f} MiB")
     if restart_times:
-        print(f"worker-1 {args.kill_signal}ed and back after {restart_times['down_s']:.1f} s")
+        how = "" if restart_times["clean"] else ", then SIGKILL after the timeout"
+        print(
+            f"worker-1 stopped with SIG{args.kill_signal} in {restart_times['stop_s']:.1f} s{how}; "
+            f"answering again after {restart_times['down_s']:.1f} s"
+        )
     print(
         f"disconnects {results.disconnects}, reconnects {results.reconnects}, events retried {results.retried_events}, "
-        f"state checked after reconnect {results.state_kept} kept, {results.errors['state_lost']} lost"
+        f"state checked after reconnect {results.state_kept} kept, {results.errors['state_lost']} lost, "
+        f"new tokens {results.new_tokens}"
     )
     print(
         f"readings: {readings['accepted']} accepted by clients, {readings['stored']} stored, "
