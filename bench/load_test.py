@@ -168,8 +168,11 @@ class Deployment:
         process = self.processes.pop(name, None)
         if process is None or process.poll() is not None:
             return True
+        # The signal goes to the group leader alone, as to a service's main process: for a
+        # worker, granian's supervisor then shuts its worker down (the app's lifespan
+        # clean-up runs); a signal to the whole group would end the worker at once.
         with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, sig)
+            os.kill(process.pid, sig)
         ended = True
         try:
             process.wait(timeout=timeout)
@@ -865,7 +868,12 @@ class PortalSession:
         return update
 
     async def think(self) -> None:
-        """Pause like a user between two actions; past the run's deadline, end the session instead."""
+        """Pause like a user between two actions; past the run's deadline, end the session instead.
+
+        The first pause after a reconnect first checks that the session's state survived.
+        """
+        if self.check_after_reconnect:
+            await self.check_state_kept()
         low, high = self.config.think
         pause = self.rng.uniform(low, high)
         if time.monotonic() + pause >= self.config.deadline:
@@ -961,8 +969,6 @@ class PortalSession:
         try:
             await self.connect()
             while time.monotonic() < self.config.deadline:
-                if self.check_after_reconnect:
-                    await self.check_state_kept()
                 await self.think()
                 await self.open_page("/overview")
                 await self.think()
