@@ -848,7 +848,8 @@ class PortalSession:
     async def open_page(self, path: str) -> dict:
         """Navigate on the client side: the router data changes and `on_load_internal` runs the page's on_load."""
         self.path = path
-        return await self.send("page " + path.split("/")[1], self.config.names["on_load"], {}, self._hydrated)
+        kind = "page invoice" if path.startswith("/invoices/") else "page " + path.split("/")[1]
+        return await self.send(kind, self.config.names["on_load"], {}, self._hydrated)
 
     def _changed(self, state_key: str) -> Callable[[dict], bool]:
         state = self.config.names[state_key]
