@@ -82,7 +82,7 @@ logger = logging.getLogger("load_test")
 
 
 class LoadTestError(RuntimeError):
-    """A step of setting up or checking the deployment failed; the message says which."""
+    """A step of setting up or checking the deployment failed; the message names the step."""
 
 
 # -- the deployment -----------------------------------------------------------------------
@@ -121,7 +121,7 @@ def wait_for(check: Callable[[], bool], *, timeout: float, what: str) -> None:
 
 
 def http_ok(url: str, host: str | None = None) -> bool:
-    """Whether a GET of a loopback URL answers 200."""
+    """Return whether a GET of a loopback URL returns status 200."""
     request = urllib.request.Request(url, headers={"Host": host} if host else {})  # noqa: S310 (loopback only)
     with urllib.request.urlopen(request, timeout=2) as response:  # noqa: S310
         return response.status == 200
@@ -168,9 +168,9 @@ class Deployment:
         process = self.processes.pop(name, None)
         if process is None or process.poll() is not None:
             return True
-        # The signal goes to the group leader alone, as to a service's main process: for a
-        # worker, granian's supervisor then shuts its worker down (the app's lifespan
-        # clean-up runs); a signal to the whole group would end the worker at once.
+        # The signal goes to the group leader alone, as to a service's main process. For a
+        # worker, granian's supervisor then shuts its worker down and the app's lifespan
+        # clean-up runs. A signal to the whole group would end the worker at once.
         with contextlib.suppress(ProcessLookupError):
             os.kill(process.pid, sig)
         ended = True

@@ -41,8 +41,8 @@ def translate(key: str, language: str | None, **params: object) -> str:
     return text.format(**params) if params else text
 
 
-# Every customer's dashboard and charts show the same prices; babel parses its pattern on every
-# call, so each worker keeps the texts of the numbers formatted most recently.
+# Every customer's dashboard and charts show the same prices. Because babel parses its pattern
+# on every call, each worker keeps the texts of the numbers it formatted most recently.
 FORMAT_CACHE_ENTRIES = 8192
 
 

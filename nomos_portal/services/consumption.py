@@ -95,8 +95,8 @@ def _frame(rows, columns: list[str]) -> pd.DataFrame:
     return pd.DataFrame({name: list(column) for name, column in zip(columns, values, strict=True)})
 
 
-# A year view reads 35,040 spot prices, the same for every customer; each worker keeps the
-# series of its 24 most recent periods, about 0.6 MB per year.
+# A year view reads 35,040 spot prices, the same for every customer. Each worker keeps the
+# series of its 24 most recent periods (an estimated 0.6 MB for a year).
 _spot_cache = spot_prices.RangeCache(entries=24)
 
 

@@ -252,7 +252,7 @@ class RangeCache:
         return len(self._values)
 
     def get(self, session: Session, *, start: datetime.datetime, end: datetime.datetime, build: Callable[[], T]) -> T:
-        """The value for prices from `start` (inclusive) to `end` (exclusive); `build` makes it on a miss."""
+        """Return the value for prices from `start` (inclusive) to `end` (exclusive), calling `build` on a miss."""
         count, last_id = session.exec(
             select(sa.func.count(), sa.func.max(SpotPrice.id))
             # The zone lets PostgreSQL read the range from the unique index instead of the whole table.
@@ -378,7 +378,7 @@ def demo_price_days(session: Session) -> dict[datetime.date, int]:
     return counts
 
 
-# Every consumption view asks which of its days have prices; a year view has 35,040 rows.
+# Every consumption view looks up which of its days have prices, 35,040 rows for a year view.
 _days_cache = RangeCache(entries=16)
 
 
