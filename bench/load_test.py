@@ -24,9 +24,11 @@ invoice list with one invoice, pausing `--think` seconds between actions. Every
 Halfway through, worker 1 is stopped (SIGTERM, as a restart does; `--kill-signal KILL`
 simulates a crash) and started again; its sessions reconnect with the same tab token, must
 still be signed in and must find the view and period they chose (the state lives in Redis).
-After a crash, Reflex still holds the dead worker's socket records in Redis, takes the
-reconnecting tabs for duplicates and hands them new tokens with a fresh state: the client
-adopts the new token as the browser does, and the check counts the state as lost.
+NOTE: Reflex 0.10.1 keeps a socket record per tab token in Redis. A tab that reconnects while
+its old record still exists is taken for a duplicate tab and handed a new token with a fresh
+state. After a crash the records stay for an hour. After a SIGTERM the stopping worker deletes
+them, but with 200 sessions on 2 cores the reconnects reach the other worker first. The
+client adopts the new token as the browser does, and the check counts the state as lost.
 Afterwards the readings in PostgreSQL are compared with those the clients saw accepted.
 
 Output: the set-up steps with their durations; then per event kind the count and p50, p95,
