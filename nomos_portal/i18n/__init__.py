@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import functools
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -40,15 +41,31 @@ def translate(key: str, language: str | None, **params: object) -> str:
     return text.format(**params) if params else text
 
 
+# Every customer's dashboard and charts show the same prices. Because babel parses its pattern
+# on every call, each worker keeps the texts of the numbers it formatted most recently.
+FORMAT_CACHE_ENTRIES = 8192
+
+
 def format_eur(amount: Decimal, language: str | None) -> str:
     """Format an amount of euros, e.g. "1.234,56 €" in German."""
-    return format_currency(amount, "EUR", locale=BABEL_LOCALES[normalize_language(language)])
+    return _format_eur(type(amount), amount, normalize_language(language))
+
+
+@functools.lru_cache(maxsize=FORMAT_CACHE_ENTRIES)
+def _format_eur(kind: type, amount: Decimal, language: str) -> str:
+    # `kind` keeps equal values of different types (2 and Decimal("2.00")) apart.
+    return format_currency(amount, "EUR", locale=BABEL_LOCALES[language])
 
 
 def format_number(value: Decimal | float | int, language: str | None, digits: int = 0) -> str:
     """Format a number with a fixed count of decimals and grouping, e.g. "3.500"."""
+    return _format_number(type(value), value, normalize_language(language), digits)
+
+
+@functools.lru_cache(maxsize=FORMAT_CACHE_ENTRIES)
+def _format_number(kind: type, value: Decimal | float | int, language: str, digits: int) -> str:
     pattern = "#,##0" + ("." + "0" * digits if digits else "")
-    return format_decimal(value, format=pattern, locale=BABEL_LOCALES[normalize_language(language)])
+    return format_decimal(value, format=pattern, locale=BABEL_LOCALES[language])
 
 
 def format_day(moment: datetime.datetime | datetime.date, language: str | None) -> str:

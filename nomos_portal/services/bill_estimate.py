@@ -43,20 +43,32 @@ def month_bounds(day: datetime.date) -> tuple[datetime.date, datetime.date]:
     return start, following
 
 
+# Every customer's estimate reads the running month's prices; each worker keeps the last few months.
+_month_cache = spot_prices.RangeCache(entries=4)
+
+
 def _spot_by_start(session: Session, *, start: datetime.datetime, end: datetime.datetime) -> dict:
-    # Plain columns, not ORM objects: at a month's end this reads about 3,000 rows on every overview load.
-    spot = spot_prices.SpotPrice
-    rows = session.exec(
-        select(spot.start_at, spot.resolution_minutes, spot.price_eur_per_mwh)
-        .where(col(spot.start_at) >= start - datetime.timedelta(hours=1))
-        .where(col(spot.start_at) < end)
-        .order_by(col(spot.is_demo))
-    ).all()
-    prices: dict[datetime.datetime, tuple[int, Decimal]] = {}
-    # Real prices come first in the ordering and win over replayed ones.
-    for start_at, resolution_minutes, price_eur_per_mwh in rows:
-        prices.setdefault(start_at, (resolution_minutes, price_eur_per_mwh))
-    return prices
+    """(resolution, EUR/MWh) by interval start from an hour before `start` to `end`; real prices win."""
+
+    def build() -> dict[datetime.datetime, tuple[int, Decimal]]:
+        rows = session.exec(
+            select(
+                spot_prices.SpotPrice.start_at,
+                spot_prices.SpotPrice.resolution_minutes,
+                spot_prices.SpotPrice.price_eur_per_mwh,
+            )
+            .where(spot_prices.SpotPrice.bidding_zone == spot_prices.BIDDING_ZONE)
+            .where(col(spot_prices.SpotPrice.start_at) >= start - datetime.timedelta(hours=1))
+            .where(col(spot_prices.SpotPrice.start_at) < end)
+            .order_by(col(spot_prices.SpotPrice.is_demo))
+        ).all()
+        prices: dict[datetime.datetime, tuple[int, Decimal]] = {}
+        # Real prices come first in the ordering and win over replayed ones.
+        for start_at, resolution, price in rows:
+            prices.setdefault(start_at, (resolution, price))
+        return prices
+
+    return _month_cache.get(session, start=start - datetime.timedelta(hours=1), end=end, build=build)
 
 
 def _spot_for(prices: dict, moment: datetime.datetime) -> Decimal | None:
@@ -94,7 +106,10 @@ def estimate_next_bill(
         spot_prices.ensure_demo_prices(session, days=days, now=now)
 
     components = pricing.components_for(session, plan=plan, subscription=subscription, day=today)
-    prices = _spot_by_start(session, start=month_start_utc, end=now)
+    month_end_utc = datetime.datetime.combine(period_end, datetime.time(), tzinfo=BERLIN).astimezone(datetime.UTC)
+    # The whole month's prices are shared by all customers; only those before now count.
+    shared = _spot_by_start(session, start=month_start_utc, end=month_end_utc)
+    prices = {moment: value for moment, value in shared.items() if moment < now}
     intervals = session.exec(
         select(ConsumptionInterval.start_at, ConsumptionInterval.energy_kwh)
         .where(ConsumptionInterval.subscription_id == subscription.id)

@@ -136,8 +136,14 @@ def ensure_demo_consumption(
         for moment, value in series.items()
     ]
     if rows:
-        session.execute(sa.insert(ConsumptionInterval), rows)
-        session.commit()
+        try:
+            session.execute(sa.insert(ConsumptionInterval), rows)
+            session.commit()
+        except sa.exc.IntegrityError:
+            # Two tabs of one customer topped up the same days at once; the other one's rows equal these.
+            session.rollback()
+            logger.info("Demo intervals for subscription %s were added by a concurrent request", subscription.id)
+            return 0
         logger.info("Added %d demo intervals for subscription %s", len(rows), subscription.id)
     return len(rows)
 

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import collections
 import csv
 import dataclasses
 import datetime
 import io
 import logging
+import threading
 from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -34,6 +37,9 @@ DEMO_PRICE_FILES = (
 REPLAY_STEP = datetime.timedelta(days=364)
 # Rows per INSERT statement; all batches of one import share one transaction.
 INSERT_BATCH_ROWS = 2000
+
+
+T = TypeVar("T")
 
 
 class PriceImportError(ValueError):
@@ -225,27 +231,79 @@ def import_price_file(session: Session, *, path: Path) -> ImportReport:
 # -- reading a day ------------------------------------------------------------
 
 
+class RangeCache:
+    """Values built from the spot prices (of BIDDING_ZONE) in a time range, kept per worker process.
+
+    Many customers read the same prices: a year of quarter hours for a consumption
+    chart, today's prices for the dashboard. Prices are only ever inserted, so the
+    count and highest id of the rows in a range change with every write to it. Each
+    use checks both with one small query and rebuilds on a change, so prices stored
+    by another worker, a CLI import or a demo replay show at once. The least
+    recently used ranges beyond `entries` are dropped. Callers must not change a
+    returned value.
+    """
+
+    def __init__(self, entries: int) -> None:
+        self.entries = entries
+        self._values: collections.OrderedDict[tuple, tuple[tuple[int, int | None], Any]] = collections.OrderedDict()
+        self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+    def get(self, session: Session, *, start: datetime.datetime, end: datetime.datetime, build: Callable[[], T]) -> T:
+        """Return the value for prices from `start` (inclusive) to `end` (exclusive), calling `build` on a miss."""
+        count, last_id = session.exec(
+            select(sa.func.count(), sa.func.max(SpotPrice.id))
+            # The zone lets PostgreSQL read the range from the unique index instead of the whole table.
+            .where(SpotPrice.bidding_zone == BIDDING_ZONE)
+            .where(col(SpotPrice.start_at) >= start)
+            .where(col(SpotPrice.start_at) < end)
+        ).one()
+        version = (count, last_id)
+        key = (str(session.get_bind().url), start, end)
+        with self._lock:
+            hit = self._values.get(key)
+            if hit is not None and hit[0] == version:
+                self._values.move_to_end(key)
+                return hit[1]
+        value = build()
+        with self._lock:
+            self._values[key] = (version, value)
+            self._values.move_to_end(key)
+            while len(self._values) > self.entries:
+                self._values.popitem(last=False)
+        return value
+
+
+# The dashboard reads today's and tomorrow's prices for every customer.
+_day_cache = RangeCache(entries=8)
+
+
 def prices_for_day(session: Session, *, day: datetime.date) -> list[PricePoint]:
     """The spot prices of a Berlin day, real ones before demo replays, in time order."""
     start, end = local_day_bounds(day)
-    rows = session.exec(
-        select(SpotPrice)
-        .where(SpotPrice.bidding_zone == BIDDING_ZONE)
-        .where(col(SpotPrice.start_at) >= start)
-        .where(col(SpotPrice.start_at) < end)
-        .order_by(col(SpotPrice.start_at))
-    ).all()
-    real = [row for row in rows if not row.is_demo]
-    chosen = real or rows
-    return [
-        PricePoint(
-            start_at=row.start_at,
-            resolution_minutes=row.resolution_minutes,
-            price_eur_per_mwh=row.price_eur_per_mwh,
-            is_demo=row.is_demo,
+
+    def build() -> tuple[PricePoint, ...]:
+        rows = session.exec(
+            select(SpotPrice.start_at, SpotPrice.resolution_minutes, SpotPrice.price_eur_per_mwh, SpotPrice.is_demo)
+            .where(SpotPrice.bidding_zone == BIDDING_ZONE)
+            .where(col(SpotPrice.start_at) >= start)
+            .where(col(SpotPrice.start_at) < end)
+            .order_by(col(SpotPrice.start_at))
+        ).all()
+        real = [row for row in rows if not row.is_demo]
+        return tuple(
+            PricePoint(
+                start_at=row.start_at,
+                resolution_minutes=row.resolution_minutes,
+                price_eur_per_mwh=row.price_eur_per_mwh,
+                is_demo=row.is_demo,
+            )
+            for row in real or rows
         )
-        for row in chosen
-    ]
+
+    return list(_day_cache.get(session, start=start, end=end, build=build))
 
 
 def with_gaps(points: Sequence[PricePoint], *, day: datetime.date) -> list[PricePoint]:
@@ -320,17 +378,25 @@ def demo_price_days(session: Session) -> dict[datetime.date, int]:
     return counts
 
 
-def days_with_prices(session: Session, *, first: datetime.date, last: datetime.date) -> set[datetime.date]:
+# Every consumption view looks up which of its days have prices, 35,040 rows for a year view.
+_days_cache = RangeCache(entries=16)
+
+
+def days_with_prices(session: Session, *, first: datetime.date, last: datetime.date) -> frozenset[datetime.date]:
     """Berlin days from first to last (inclusive) that have at least one stored price."""
     start, _ = local_day_bounds(first)
     _, end = local_day_bounds(last)
-    starts = session.exec(
-        select(SpotPrice.start_at)
-        .where(SpotPrice.bidding_zone == BIDDING_ZONE)
-        .where(col(SpotPrice.start_at) >= start)
-        .where(col(SpotPrice.start_at) < end)
-    ).all()
-    return {berlin_date(moment) for moment in starts}
+
+    def build() -> frozenset[datetime.date]:
+        starts = session.exec(
+            select(SpotPrice.start_at)
+            .where(SpotPrice.bidding_zone == BIDDING_ZONE)
+            .where(col(SpotPrice.start_at) >= start)
+            .where(col(SpotPrice.start_at) < end)
+        ).all()
+        return frozenset(berlin_date(moment) for moment in starts)
+
+    return _days_cache.get(session, start=start, end=end, build=build)
 
 
 def ensure_demo_prices(
@@ -365,7 +431,14 @@ def ensure_demo_prices(
             )
             for point in prices_for_day(session, day=source)
         ]
-        import_prices(session, points=shifted, is_demo=True)
+        try:
+            import_prices(session, points=shifted, is_demo=True)
+        except sa.exc.IntegrityError:
+            # Another request replayed the same day a moment earlier, as happens when many
+            # customers load a page just after midnight; its rows equal these.
+            session.rollback()
+            logger.info("Demo prices of %s were replayed by a concurrent request", day)
+            continue
         logger.info("Demo prices of %s replayed onto %s", source, day)
         filled.append(day)
     return filled

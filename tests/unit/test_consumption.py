@@ -3,10 +3,13 @@ import datetime
 import numpy as np
 import pandas as pd
 import pytest
+import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from nomos_portal.models import Plan, Subscription
+from nomos_portal import db
+from nomos_portal.models import Plan, SpotPrice, Subscription
 from nomos_portal.services import consumption as c
+from nomos_portal.services import spot_prices as sp
 from nomos_portal.services.spot_prices import BERLIN
 
 
@@ -111,6 +114,66 @@ def test_hourly_prices_cover_quarter_hours(session: Session, lumio: Plan):
     assert len(prices) == 100
     first_hour = prices.iloc[:4]
     assert first_hour.nunique() == 1
+
+
+def day_prices(start: datetime.datetime, eur_per_mwh: float, *, quarters: int = 96) -> list[sp.PricePoint]:
+    return [
+        sp.PricePoint(
+            start_at=start + datetime.timedelta(minutes=15 * n), resolution_minutes=15, price_eur_per_mwh=eur_per_mwh
+        )
+        for n in range(quarters)
+    ]
+
+
+def test_cached_spot_prices_notice_rows_stored_by_another_process(session: Session, lumio: Plan):
+    lea = session.exec(select(Subscription).where(Subscription.number == "LUM-2025-0042")).one()
+    day = c.period_for("day", datetime.date(2030, 1, 7))
+    start, _ = c.utc_bounds(day)
+    assert c.load_prices_ct(session, plan=lumio, subscription=lea, period=day).empty
+
+    # Another worker stores the first half of the day, then the rest: plain SQL on its own connection.
+    halves = (day_prices(start, 80)[:48], day_prices(start, 90)[48:])
+    for stored, points in ((48, halves[0]), (96, halves[1])):
+        with db.open_session() as other:
+            other.execute(
+                sa.insert(SpotPrice),
+                [
+                    {"start_at": p.start_at, "resolution_minutes": 15, "price_eur_per_mwh": p.price_eur_per_mwh}
+                    for p in points
+                ],
+            )
+            other.commit()
+        session.rollback()
+        prices = c.load_prices_ct(session, plan=lumio, subscription=lea, period=day)
+        assert len(prices) == stored
+    assert prices.iloc[0] < prices.iloc[-1]
+
+
+def test_spot_cache_reuses_series_and_stays_bounded(session: Session, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setattr(c, "_spot_cache", sp.RangeCache(entries=3))
+    start, end = c.utc_bounds(c.period_for("day", datetime.date(2030, 2, 4)))
+    sp.import_prices(session, points=day_prices(start, 50))
+
+    statements: list[str] = []
+    engine = session.get_bind()
+    listener = lambda *args: statements.append(args[2])  # noqa: E731
+    sa.event.listen(engine, "before_cursor_execute", listener)
+    try:
+        first = c.quarter_hour_spot(session, start=start, end=end)
+        fetched = len(statements)
+        first.iloc[0] = -1.0  # a caller's change stays its own
+        again = c.quarter_hour_spot(session, start=start, end=end)
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", listener)
+    assert fetched == 2
+    assert len(statements) == 3, "a hit only checks the period's row count and highest id"
+    assert again.iloc[0] == 50.0
+    assert len(again) == 96
+
+    for offset in range(1, 6):
+        other = start + datetime.timedelta(days=offset)
+        c.quarter_hour_spot(session, start=other, end=other + datetime.timedelta(days=1))
+    assert len(c._spot_cache) == 3
 
 
 def test_export_csv_header_and_formats():

@@ -38,3 +38,14 @@ def test_dates_shown_in_berlin():
     moment = datetime.datetime(2025, 2, 28, 23, 30, tzinfo=datetime.UTC)
     assert i18n.format_day(moment, "de") == "01.03.2025"
     assert i18n.format_moment(datetime.datetime(2025, 7, 1, 12, 0, tzinfo=datetime.UTC), "de") == "01.07.25, 14:00"
+
+
+def test_cached_number_texts_keep_language_digits_and_type_apart():
+    value = Decimal("1234.5")
+    assert i18n.format_number(value, "de", digits=2) == "1.234,50"
+    assert i18n.format_number(value, "en", digits=2) == "1,234.50"
+    assert i18n.format_number(value, "de") == "1.234"
+    assert i18n.format_number(Decimal("2.50"), "de", digits=2) == "2,50"
+    assert i18n.format_number(2.5, "de", digits=1) == "2,5"
+    assert i18n.format_eur(Decimal("1234.56"), "de") == "1.234,56\xa0€"
+    assert i18n.format_eur(Decimal("1234.56"), "en") == "€1,234.56"

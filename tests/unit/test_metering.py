@@ -1,9 +1,12 @@
 import datetime
 from decimal import Decimal
 
+import pytest
+import sqlalchemy as sa
 from sqlmodel import Session, func, select
 
-from nomos_portal.models import ConsumptionInterval, MeterReading, Plan, Subscription
+from nomos_portal import db
+from nomos_portal.models import ConsumptionInterval, MeterReading, Plan, SpotPrice, Subscription
 from nomos_portal.services import bill_estimate, metering
 from nomos_portal.services.spot_prices import BERLIN
 from tests.conftest import SEED_NOW
@@ -60,6 +63,20 @@ def test_top_up_is_idempotent_and_adds_new_days(session: Session):
     assert interval_count(session, lea.id) == before + 2 * 96
 
 
+def test_top_up_tolerates_a_concurrent_top_up(session: Session, monkeypatch: pytest.MonkeyPatch):
+    # Another tab adds the same days between this request's look at the newest interval and its insert.
+    lea = subscription(session, "LUM-2025-0042")
+    two_days_later = SEED_NOW + datetime.timedelta(days=2)
+    newest = metering.latest_consumption(session, subscription_id=lea.id)
+    with Session(session.get_bind()) as other:
+        other_lea = subscription(other, "LUM-2025-0042")
+        assert metering.ensure_demo_consumption(other, subscription=other_lea, now=two_days_later) == 2 * 96
+    monkeypatch.setattr(metering, "latest_consumption", lambda session, subscription_id: newest)
+    before = interval_count(session, lea.id)
+    assert metering.ensure_demo_consumption(session, subscription=lea, now=two_days_later) == 0
+    assert interval_count(session, lea.id) == before
+
+
 def test_demo_series_deterministic_per_seed():
     lea = Subscription(number="LUM-2025-0042", estimated_usage=2600, meter_type="smart")
     first = metering.demo_series(lea, start=datetime.date(2026, 1, 1), end=datetime.date(2026, 1, 8), seed=1)
@@ -104,6 +121,33 @@ def test_bill_estimate_for_analog_meter_uses_annual_usage(session: Session, acme
     estimate = bill_estimate.estimate_next_bill(session, plan=acme, subscription=flat, now=SEED_NOW, demo_mode=True)
     assert not estimate.measured
     assert estimate.consumption_kwh == (Decimal(1400) * 31 / 365).quantize(Decimal("0.1"))
+
+
+def test_bill_estimate_counts_only_prices_before_now(session: Session, acme: Plan):
+    flat = subscription(session, "ACME-100002")
+    end_of_month = datetime.datetime(2026, 12, 31, 23, tzinfo=BERLIN)
+
+    def estimate(now: datetime.datetime) -> Decimal:
+        found = bill_estimate.estimate_next_bill(session, plan=acme, subscription=flat, now=now, demo_mode=True)
+        return found.amount_eur
+
+    early, late = estimate(SEED_NOW), estimate(end_of_month)
+    # Another process stores a dear real price later this month; the month's prices are cached per worker.
+    with db.open_session() as other:
+        other.execute(
+            sa.insert(SpotPrice),
+            [
+                {
+                    "start_at": datetime.datetime(2026, 12, 20, 12, tzinfo=BERLIN),
+                    "resolution_minutes": 15,
+                    "price_eur_per_mwh": Decimal("99999.00"),
+                }
+            ],
+        )
+        other.commit()
+    session.rollback()
+    assert estimate(SEED_NOW) == early
+    assert estimate(end_of_month) > late
 
 
 def test_no_bill_for_pending_subscription(session: Session, lumio: Plan):

@@ -3,8 +3,10 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from sqlmodel import Session, func, select
 
+from nomos_portal import db
 from nomos_portal.models import SpotPrice
 from nomos_portal.services import spot_prices as sp
 
@@ -153,6 +155,33 @@ def test_demo_replay_waits_for_publication(session: Session):
     assert [p.price_eur_per_mwh for p in replayed] == [p.price_eur_per_mwh for p in source]
 
 
+def test_demo_replay_tolerates_a_concurrent_replay(session: Session, monkeypatch: pytest.MonkeyPatch):
+    # Another request commits the same rows after this one looked for them and before it inserts.
+    day = datetime.date(2026, 12, 4)
+    now = berlin(2026, 12, 4, 0, 5).astimezone(UTC)
+    original = sp.import_prices
+
+    def racing_import(session: Session, *, points, is_demo):
+        with Session(session.get_bind()) as other:
+            original(other, points=points, is_demo=is_demo)
+        rows = [
+            {
+                "bidding_zone": sp.BIDDING_ZONE,
+                "start_at": point.start_at,
+                "resolution_minutes": point.resolution_minutes,
+                "price_eur_per_mwh": point.price_eur_per_mwh,
+                "is_demo": is_demo,
+                "created_at": now,
+            }
+            for point in points
+        ]
+        session.execute(sa.insert(SpotPrice), rows)
+
+    monkeypatch.setattr(sp, "import_prices", racing_import)
+    assert sp.ensure_demo_prices(session, days=[day], now=now) == []
+    assert len(sp.prices_for_day(session, day=day)) == 96
+
+
 def test_demo_replay_on_dst_day(session: Session):
     day = datetime.date(2027, 3, 28)
     sp.ensure_demo_prices(session, days=[day], now=berlin(2027, 3, 28, 8).astimezone(UTC))
@@ -186,3 +215,36 @@ def test_cheapest_window_respects_not_before():
     points = window_points([Decimal(1)] * 4 + [Decimal(9)] * 4 + [Decimal(3)] * 4)
     window = sp.best_window(points, hours=1, not_before=points[4][0])
     assert window.start_at == points[8][0]
+
+
+def test_day_prices_notice_rows_stored_by_another_process(session: Session):
+    day = datetime.date(2030, 3, 4)
+    start = berlin(2030, 3, 4)
+    assert sp.prices_for_day(session, day=day) == []
+    assert sp.days_with_prices(session, first=day, last=day) == set()
+
+    def store(is_demo: bool, price: str) -> None:
+        # As another worker would: its own connection, no call into this process's caches.
+        with db.open_session() as other:
+            other.execute(
+                sa.insert(SpotPrice),
+                [
+                    {
+                        "start_at": start + datetime.timedelta(hours=hour),
+                        "resolution_minutes": 60,
+                        "price_eur_per_mwh": Decimal(price),
+                        "is_demo": is_demo,
+                    }
+                    for hour in range(24)
+                ],
+            )
+            other.commit()
+        session.rollback()
+
+    store(True, "40.00")
+    assert sp.days_with_prices(session, first=day, last=day) == {day}
+    assert [p.price_eur_per_mwh for p in sp.prices_for_day(session, day=day)] == [Decimal("40.00")] * 24
+    store(False, "55.00")
+    points = sp.prices_for_day(session, day=day)
+    assert [p.price_eur_per_mwh for p in points] == [Decimal("55.00")] * 24
+    assert not any(p.is_demo for p in points)
