@@ -84,12 +84,27 @@ def month_period(year: int, month: int) -> consumption.Period:
     return consumption.period_for("month", datetime.date(year, month, 1))
 
 
-def usage_lines(session: Session, *, plan: Plan, subscription: Subscription, year: int, month: int) -> list[LineDraft]:
-    """Price a month of a subscription: energy, the plan's basic price and the grid basic fee.
+# Per-kWh price components billed on lines of their own, as § 40 EnWG asks a bill to itemise them.
+KWH_COMPONENT_LINES = (
+    ("grid_fee", "invoice.line.grid_fee", "grid_fee_ct_per_kwh"),
+    ("concession_levy", "invoice.line.concession_levy", "concession_levy_ct_per_kwh"),
+    ("kwkg", "invoice.line.kwkg", "kwkg_ct_per_kwh"),
+    ("stromnev_19", "invoice.line.stromnev_19", "stromnev_19_ct_per_kwh"),
+    ("offshore", "invoice.line.offshore", "offshore_ct_per_kwh"),
+    ("electricity_tax", "invoice.line.electricity_tax", "electricity_tax_ct_per_kwh"),
+)
+UNIT_PRICE_STEP = Decimal("0.000001")
 
-    Energy is charged interval by interval at that interval's gross price and
-    the sum converted back to net. Intervals without a spot price are charged
-    at the consumption-weighted average of the priced ones.
+
+def usage_lines(session: Session, *, plan: Plan, subscription: Subscription, year: int, month: int) -> list[LineDraft]:
+    """Price a month of a subscription, one line per price component, all net of VAT.
+
+    The energy line charges each interval's consumption at that interval's spot
+    price plus the plan's procurement margin. Intervals without a spot price are
+    charged at the consumption-weighted average spot price of the priced ones.
+    The grid fee, concession levy, levies and electricity tax follow per kWh at
+    the rates in force in that month, then the plan's basic price, the grid
+    basic fee and, where the grid area charges one, the metering fee.
 
     Raises:
         pricing.MissingComponentError: The subscription has no grid area, or a levy is missing.
@@ -97,64 +112,91 @@ def usage_lines(session: Session, *, plan: Plan, subscription: Subscription, yea
     assert subscription.id is not None
     period = month_period(year, month)
     intervals = consumption.load_intervals(session, subscription_id=subscription.id, period=period)
-    prices_ct = consumption.load_prices_ct(session, plan=plan, subscription=subscription, period=period)
+    start, end = consumption.utc_bounds(period)
+    spot = consumption.quarter_hour_spot(session, start=start, end=end)
+    components = pricing.components_for(session, plan=plan, subscription=subscription, day=period.start)
 
     priced_kwh = Decimal(0)
     unpriced_kwh = Decimal(0)
-    gross_ct = Decimal(0)
+    spot_ct = Decimal(0)
     for moment, energy in intervals["energy_kwh"].items():
         kwh = Decimal(repr(float(energy)))
-        price = prices_ct.get(moment) if not prices_ct.empty else None
+        price = spot.get(moment) if not spot.empty else None
         if price is None or math.isnan(price):
             unpriced_kwh += kwh
             continue
         priced_kwh += kwh
-        gross_ct += kwh * Decimal(repr(float(price)))
-    # NOTE: A month without any spot price bills its energy at 0; the caller should import prices first.
+        spot_ct += kwh * pricing.eur_per_mwh_to_ct_per_kwh(Decimal(repr(float(price))))
+    # NOTE: A month without any spot price bills its energy at the margin only; the caller should import prices first.
     if priced_kwh and unpriced_kwh:
-        gross_ct += unpriced_kwh * gross_ct / priced_kwh
+        spot_ct += unpriced_kwh * spot_ct / priced_kwh
 
-    usage_kwh = priced_kwh + unpriced_kwh
-    gross_factor = Decimal(1) + VAT_RATE
-    energy_net = round_cent(gross_ct / Decimal(100) / gross_factor)
-    energy_unit_net = (energy_net / usage_kwh).quantize(Decimal("0.000001")) if usage_kwh else Decimal(0)
-
-    grid = session.get(GridArea, subscription.grid_area_id) if subscription.grid_area_id is not None else None
-    if grid is None:
-        msg = f"Subscription {subscription.number} has no grid area, so its grid basic fee is unknown."
-        raise pricing.MissingComponentError(msg)
-    basic_net = plan.price / gross_factor
-    grid_basic_net = grid.grid_basic_fee_eur_per_year / Decimal(12)
+    usage_kwh = (priced_kwh + unpriced_kwh).quantize(KWH, rounding=ROUND_HALF_UP)
+    energy_ct = spot_ct + usage_kwh * components.procurement_margin_ct_per_kwh
+    energy_net = round_cent(energy_ct / Decimal(100))
     month_params = {"month": f"{month:02d}", "year": str(year)}
-    return [
+    lines = [
         LineDraft(
             kind="energy",
             description_key="invoice.line.energy",
             description_params=month_params,
-            quantity=usage_kwh.quantize(KWH, rounding=ROUND_HALF_UP),
+            quantity=usage_kwh,
             unit="kWh",
-            unit_price_net=energy_unit_net,
+            unit_price_net=(energy_net / usage_kwh).quantize(UNIT_PRICE_STEP) if usage_kwh else Decimal(0),
             net_eur=energy_net,
-        ),
-        LineDraft(
-            kind="basic_price",
-            description_key="invoice.line.basic_price",
-            description_params={"plan": plan.name, **month_params},
-            quantity=Decimal(1),
-            unit="month",
-            unit_price_net=basic_net.quantize(Decimal("0.000001"), rounding=ROUND_HALF_UP),
-            net_eur=round_cent(basic_net),
-        ),
-        LineDraft(
-            kind="grid_basic_fee",
-            description_key="invoice.line.grid_basic_fee",
-            description_params={"operator": grid.operator, **month_params},
-            quantity=Decimal(1),
-            unit="month",
-            unit_price_net=grid_basic_net.quantize(Decimal("0.000001"), rounding=ROUND_HALF_UP),
-            net_eur=round_cent(grid_basic_net),
-        ),
+        )
     ]
+    for kind, key, field in KWH_COMPONENT_LINES:
+        rate_eur = getattr(components, field) / Decimal(100)
+        lines.append(
+            LineDraft(
+                kind=kind,
+                description_key=key,
+                description_params=month_params,
+                quantity=usage_kwh,
+                unit="kWh",
+                unit_price_net=rate_eur.quantize(UNIT_PRICE_STEP, rounding=ROUND_HALF_UP),
+                net_eur=round_cent(usage_kwh * rate_eur),
+            )
+        )
+
+    grid = session.get(GridArea, subscription.grid_area_id)
+    assert grid is not None, "components_for found the grid area"
+    lines.append(
+        _monthly_line(
+            "basic_price", "invoice.line.basic_price", plan.price / (1 + VAT_RATE), {"plan": plan.name, **month_params}
+        )
+    )
+    lines.append(
+        _monthly_line(
+            "grid_basic_fee",
+            "invoice.line.grid_basic_fee",
+            grid.grid_basic_fee_eur_per_year / Decimal(12),
+            {"operator": grid.operator, **month_params},
+        )
+    )
+    if grid.metering_fee_eur_per_year > 0:
+        lines.append(
+            _monthly_line(
+                "metering",
+                "invoice.line.metering",
+                grid.metering_fee_eur_per_year / Decimal(12),
+                {"operator": grid.operator, **month_params},
+            )
+        )
+    return lines
+
+
+def _monthly_line(kind: str, key: str, net_per_month: Decimal, params: dict[str, str]) -> LineDraft:
+    return LineDraft(
+        kind=kind,
+        description_key=key,
+        description_params=params,
+        quantity=Decimal(1),
+        unit="month",
+        unit_price_net=net_per_month.quantize(UNIT_PRICE_STEP, rounding=ROUND_HALF_UP),
+        net_eur=round_cent(net_per_month),
+    )
 
 
 def store_invoice(
@@ -174,7 +216,8 @@ def store_invoice(
     assert subscription.id is not None
     period = month_period(year, month)
     totals = compute_totals([line.net_eur for line in lines])
-    usage = sum((line.quantity for line in lines if line.unit == "kWh"), Decimal(0))
+    # Every per-kWh component repeats the consumption, so only the energy line counts.
+    usage = sum((line.quantity for line in lines if line.kind == "energy"), Decimal(0))
 
     invoice = Invoice(
         subscription_id=subscription.id,

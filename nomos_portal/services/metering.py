@@ -214,6 +214,49 @@ def _seed_commissioning_reading(session: Session, *, subscription: Subscription)
     return 1
 
 
+def record_register_reading(session: Session, *, subscription: Subscription, moment: datetime.datetime) -> bool:
+    """Store a smart meter's register value at a moment as a grid reading, as its metering operator reports it.
+
+    The value is the newest earlier reading plus every interval measured since then.
+    Where the interval data has gaps, the energy of the gaps is missing from the value,
+    so consecutive readings differ by exactly the consumption that was billed.
+    The caller commits.
+
+    Returns:
+        Whether a reading was added: False for other meters, an existing reading at
+        that moment, or no earlier reading to start from.
+    """
+    if subscription.id is None or subscription.meter_type != "smart":
+        return False
+    readings_until = (
+        select(MeterReading)
+        .where(MeterReading.subscription_id == subscription.id)
+        .where(MeterReading.read_at <= moment)
+        .order_by(col(MeterReading.read_at).desc())
+        .limit(1)
+    )
+    base = session.exec(readings_until).first()
+    if base is None or base.read_at == moment:
+        return False
+    energy = session.exec(
+        select(sa.func.coalesce(sa.func.sum(ConsumptionInterval.energy_kwh), 0))
+        .where(ConsumptionInterval.subscription_id == subscription.id)
+        .where(ConsumptionInterval.start_at >= base.read_at)
+        .where(ConsumptionInterval.start_at < moment)
+    ).one()
+    session.add(
+        MeterReading(
+            subscription_id=subscription.id,
+            meter_number=subscription.meter_number,
+            read_at=moment,
+            value_kwh=(base.value_kwh + Decimal(str(energy))).quantize(Decimal("0.1")),
+            source="grid_reading",
+        )
+    )
+    session.flush()
+    return True
+
+
 def register_value_at(session: Session, *, subscription: Subscription, moment: datetime.datetime) -> Decimal | None:
     """The meter's register value (kWh) at a moment, or None when it cannot be known.
 

@@ -653,6 +653,9 @@ def seed_demo_invoices(session: Session, *, now: datetime.datetime) -> int:
             ).first()
             if has_data is None:
                 continue
+            # The metering operator reports the register at both ends of a billed month.
+            metering.record_register_reading(session, subscription=subscription, moment=start)
+            metering.record_register_reading(session, subscription=subscription, moment=end)
             lines = invoices.usage_lines(session, plan=plan, subscription=subscription, year=year, month=month)
             invoice = invoices.store_invoice(
                 session,

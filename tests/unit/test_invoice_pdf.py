@@ -2,12 +2,13 @@ import datetime
 import io
 from decimal import Decimal
 
+import sqlalchemy as sa
 from pypdf import PdfReader
 from pypdf.generic import ContentStream
 from sqlmodel import Session, select
 
-from nomos_portal.models import Customer, Invoice, Org, Plan, Subscription
-from nomos_portal.services import invoice_pdf, invoices
+from nomos_portal.models import ConsumptionInterval, Customer, Invoice, Org, Plan, Subscription
+from nomos_portal.services import invoice_pdf, invoices, metering
 
 D = Decimal
 MOMENT = datetime.datetime(2026, 2, 28, 23, 0, tzinfo=datetime.UTC)
@@ -187,3 +188,25 @@ def test_other_scripts_fall_back_to_the_full_fonts():
     document = sample_document(2, customer_name="Արամ Խաչատրյան")
     assert invoice_pdf.font_files(document) == invoice_pdf.FULL_FONT_FILES
     assert "Արամ Խաչատրյան" in "\n".join(page_texts(invoice_pdf.render_invoice_pdf(document)))
+
+
+def test_month_with_meter_data_gap_prints_readings(invoiced_session: Session):
+    subscription = invoiced_session.exec(select(Subscription).where(Subscription.number == "ACME-100003")).one()
+    invoice = invoiced_session.exec(
+        select(Invoice)
+        .where(Invoice.subscription_id == subscription.id, Invoice.type == "usage")
+        .where(Invoice.year == 2026, Invoice.month == 2)
+    ).one()
+    measured_minutes = invoiced_session.exec(
+        select(sa.func.sum(ConsumptionInterval.resolution_minutes))
+        .where(ConsumptionInterval.subscription_id == subscription.id)
+        .where(ConsumptionInterval.start_at >= invoice.period_start)
+        .where(ConsumptionInterval.start_at < invoice.period_end)
+    ).one()
+    # The demo meter data misses some quarter hours in February 2026.
+    assert measured_minutes < (invoice.period_end - invoice.period_start).total_seconds() / 60
+    start = metering.register_value_at(invoiced_session, subscription=subscription, moment=invoice.period_start)
+    end = metering.register_value_at(invoiced_session, subscription=subscription, moment=invoice.period_end)
+    assert start is not None
+    assert end is not None
+    assert abs(end - start - invoice.usage) <= D("0.1")

@@ -6,8 +6,8 @@ import pytest
 from sqlmodel import Session, select
 
 from nomos_portal import i18n
-from nomos_portal.models import Customer, Invoice, InvoiceLine, Plan, Subscription
-from nomos_portal.services import invoices
+from nomos_portal.models import Customer, GridArea, Invoice, InvoiceLine, Plan, Subscription
+from nomos_portal.services import consumption, invoices, pricing
 from nomos_portal.services.customers import NotFoundError
 from nomos_portal.services.seed import seed_demo_invoices
 from tests.conftest import SEED_NOW
@@ -83,7 +83,7 @@ def test_seeded_invoice_total_matches_its_lines(invoiced_session: Session):
     assert len(rows) >= 12
     for invoice in rows:
         lines = invoices.invoice_lines(invoiced_session, invoice_id=invoice.id)
-        assert [line.position for line in lines] == [1, 2, 3]
+        assert [line.position for line in lines] == list(range(1, 10))
         net = sum((line.net_eur for line in lines), D(0))
         assert invoice.total == net + (net * D("0.19")).quantize(D("0.01"), rounding="ROUND_HALF_UP")
         assert invoice.usage == lines[0].quantity
@@ -94,14 +94,80 @@ def test_seeded_invoice_total_matches_its_lines(invoiced_session: Session):
 def test_energy_line_uses_interval_prices(invoiced_session: Session):
     plan, subscription = subscription_of(invoiced_session, "jonas.becker@example.com")
     lines = invoices.usage_lines(invoiced_session, plan=plan, subscription=subscription, year=2026, month=6)
-    energy, basic, grid = lines
+    energy = lines[0]
     assert energy.kind == "energy"
     assert energy.unit == "kWh"
-    # A dynamic tariff's net working price lies between 15 and 60 ct/kWh for these demo months.
-    assert D("0.15") < energy.net_eur / energy.quantity < D("0.60")
-    assert basic.net_eur == (plan.price / D("1.19")).quantize(D("0.01"), rounding="ROUND_HALF_UP")
-    assert grid.kind == "grid_basic_fee"
+    # Spot price plus margin, net: between 5 and 40 ct/kWh for these demo months.
+    assert D("0.05") < energy.net_eur / energy.quantity < D("0.40")
     assert json.loads(json.dumps(energy.description_params)) == {"month": "06", "year": "2026"}
+
+
+def test_usage_lines_itemise_every_component(invoiced_session: Session):
+    plan, subscription = subscription_of(invoiced_session, "jonas.becker@example.com")
+    lines = invoices.usage_lines(invoiced_session, plan=plan, subscription=subscription, year=2026, month=6)
+    kinds = [line.kind for line in lines]
+    assert kinds == [
+        "energy",
+        "grid_fee",
+        "concession_levy",
+        "kwkg",
+        "stromnev_19",
+        "offshore",
+        "electricity_tax",
+        "basic_price",
+        "grid_basic_fee",
+    ]
+    components = pricing.components_for(
+        invoiced_session, plan=plan, subscription=subscription, day=datetime.date(2026, 6, 1)
+    )
+    by_kind = {line.kind: line for line in lines}
+    usage = by_kind["energy"].quantity
+    for kind in ("grid_fee", "concession_levy", "kwkg", "stromnev_19", "offshore", "electricity_tax"):
+        line = by_kind[kind]
+        assert line.quantity == usage
+        assert line.unit == "kWh"
+    tax = by_kind["electricity_tax"]
+    assert tax.unit_price_net == components.electricity_tax_ct_per_kwh / 100
+    assert tax.net_eur == (usage * components.electricity_tax_ct_per_kwh / 100).quantize(
+        D("0.01"), rounding="ROUND_HALF_UP"
+    )
+    assert by_kind["basic_price"].net_eur == (plan.price / D("1.19")).quantize(D("0.01"), rounding="ROUND_HALF_UP")
+
+
+def test_itemised_lines_add_up_to_interval_prices(invoiced_session: Session):
+    plan, subscription = subscription_of(invoiced_session, "jonas.becker@example.com")
+    lines = invoices.usage_lines(invoiced_session, plan=plan, subscription=subscription, year=2026, month=6)
+    period = invoices.month_period(2026, 6)
+    intervals = consumption.load_intervals(invoiced_session, subscription_id=subscription.id, period=period)
+    prices_ct = consumption.load_prices_ct(invoiced_session, plan=plan, subscription=subscription, period=period)
+    gross_ct = float(sum(energy * prices_ct[moment] for moment, energy in intervals["energy_kwh"].items()))
+    per_kwh_net = sum(line.net_eur for line in lines if line.unit == "kWh")
+    # The per-kWh lines, each rounded to the cent, match the gross interval prices net of VAT.
+    assert abs(per_kwh_net - D(repr(gross_ct / 100 / 1.19))) < D("0.05")
+
+
+def test_metering_line_when_grid_area_charges_it(invoiced_session: Session):
+    plan, subscription = subscription_of(invoiced_session, "jonas.becker@example.com")
+    grid = invoiced_session.get(GridArea, subscription.grid_area_id)
+    grid.metering_fee_eur_per_year = D("30.00")
+    invoiced_session.add(grid)
+    invoiced_session.flush()
+    lines = invoices.usage_lines(invoiced_session, plan=plan, subscription=subscription, year=2026, month=6)
+    metering = lines[-1]
+    assert metering.kind == "metering"
+    assert metering.unit == "month"
+    assert metering.net_eur == D("2.50")
+
+
+def test_stored_usage_counts_consumption_once(invoiced_session: Session):
+    _plan, subscription = subscription_of(invoiced_session, "jonas.becker@example.com")
+    invoice = invoiced_session.exec(
+        select(Invoice).where(Invoice.subscription_id == subscription.id).where(Invoice.type == "usage")
+    ).first()
+    stored = invoices.invoice_lines(invoiced_session, invoice_id=invoice.id)
+    energy = next(line for line in stored if line.kind == "energy")
+    assert invoice.usage == energy.quantity
+    assert len([line for line in stored if line.unit == "kWh"]) == 7
 
 
 def test_seed_is_idempotent_and_voids_one(invoiced_session: Session):
