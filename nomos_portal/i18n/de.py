@@ -515,6 +515,7 @@ MESSAGES: dict[str, str] = {
     "invoice.contact_phone": "Telefon {phone}",
     "invoice.vat_id": "USt-IdNr. {vat_id}",
     "invoice.page": "Seite {page}",
+    "invoice.usage_estimated": "geschätzt aus den Zählerständen, verteilt nach dem Standardlastprofil H0",
     "invoice.line.energy": "Energie: Börsenpreis und Beschaffung {month}/{year}",
     "invoice.line.grid_fee": "Netzentgelt Arbeitspreis {month}/{year}",
     "invoice.line.concession_levy": "Konzessionsabgabe {month}/{year}",

@@ -515,6 +515,7 @@ MESSAGES: dict[str, str] = {
     "invoice.contact_phone": "Phone {phone}",
     "invoice.vat_id": "VAT ID {vat_id}",
     "invoice.page": "Page {page}",
+    "invoice.usage_estimated": "estimated from the meter readings, spread by the H0 standard load profile",
     "invoice.line.energy": "Energy: spot price and procurement {month}/{year}",
     "invoice.line.grid_fee": "Grid fee per kWh {month}/{year}",
     "invoice.line.concession_levy": "Concession levy {month}/{year}",

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from nomos_portal.models import ConsumptionInterval, Plan, SpotPrice, Subscription
-from nomos_portal.services import pricing, spot_prices
+from nomos_portal.services import load_profile, pricing, readings, spot_prices
 from nomos_portal.services.spot_prices import BERLIN, local_day_bounds
 
 VIEWS = ("day", "week", "month", "year")
@@ -307,3 +307,37 @@ def interpolated_days(readings: list, *, period: Period) -> pd.DataFrame:
     frame = pd.DataFrame(rows, columns=["start_at", "energy_kwh", "state"])
     frame["start_at"] = pd.to_datetime(frame["start_at"], utc=True)
     return frame.set_index("start_at")
+
+
+def profile_intervals(daily: pd.DataFrame, *, period: Period) -> pd.DataFrame:
+    """Spread estimated daily consumption over each day's quarter hours in the shape of the BDEW H0 profile.
+
+    Suppliers bill customers without a smart meter this way: the standard load profile
+    stands in for the missing interval measurements, so a dynamic price is weighted by
+    when households typically use power.
+
+    Args:
+        daily: Rows of `interpolated_days`: UTC day start index, `energy_kwh`, `state`.
+        period: The days to spread.
+
+    Returns:
+        A frame like `load_intervals` returns, with the state "substitute"; empty without daily rows.
+    """
+    if daily.empty:
+        return pd.DataFrame({"energy_kwh": [], "state": []}, index=pd.DatetimeIndex([], tz="UTC", name="start_at"))
+    profile = load_profile.h0_quarter_hours(start=period.start, end=period.end)["power_w_per_1000kwh_a"]
+    days = profile.index.tz_convert(BERLIN).normalize().tz_convert("UTC")
+    share = profile / profile.groupby(days).transform("sum")
+    energy = pd.Series(days.map(daily["energy_kwh"]), index=profile.index) * share
+    frame = pd.DataFrame({"energy_kwh": energy.astype(float), "state": "substitute"}).dropna(subset=["energy_kwh"])
+    frame.index.name = "start_at"
+    return frame
+
+
+def billing_intervals(session: Session, *, subscription: Subscription, period: Period) -> pd.DataFrame:
+    """The consumption to bill per quarter hour: measured for smart meters, profile-spread readings otherwise."""
+    assert subscription.id is not None
+    if subscription.meter_type == "smart":
+        return load_intervals(session, subscription_id=subscription.id, period=period)
+    stored = readings.list_readings(session, subscription_id=subscription.id)
+    return profile_intervals(interpolated_days(stored, period=period), period=period)

@@ -87,6 +87,8 @@ class InvoiceDocument:
     payment_type: str
     iban_masked: str
     mandate_reference: str
+    # True where the consumption is estimated from readings, for meters without interval data.
+    usage_estimated: bool = False
 
 
 def build_document(
@@ -160,6 +162,7 @@ def build_document(
         payment_type=payment.type if payment is not None else "bank_transfer",
         iban_masked=payment.iban_masked if payment is not None else "",
         mandate_reference=payment.mandate_reference if payment is not None else "",
+        usage_estimated=subscription.meter_type != "smart",
     )
 
 
@@ -345,6 +348,8 @@ def _draw_facts(pdf: _InvoicePdf, document: InvoiceDocument) -> None:
         ),
         (translate("invoice.consumption", language), format_kwh(document.usage_kwh, language, digits=3)),
     ]
+    if document.usage_estimated:
+        facts.append(("", translate("invoice.usage_estimated", language)))
     pdf.set_font(FONT, "", 9)
     for label, value in facts:
         pdf.cell(50, 5, label)

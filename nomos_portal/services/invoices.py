@@ -100,7 +100,8 @@ def usage_lines(session: Session, *, plan: Plan, subscription: Subscription, yea
     """Price a month of a subscription, one line per price component, all net of VAT.
 
     The energy line charges each interval's consumption at that interval's spot
-    price plus the plan's procurement margin. Intervals without a spot price are
+    price plus the plan's procurement margin. Meters without interval data are
+    billed on their readings spread by the standard load profile. Intervals without a spot price are
     charged at the consumption-weighted average spot price of the priced ones.
     The grid fee, concession levy, levies and electricity tax follow per kWh at
     the rates in force in that month, then the plan's basic price, the grid
@@ -111,7 +112,7 @@ def usage_lines(session: Session, *, plan: Plan, subscription: Subscription, yea
     """
     assert subscription.id is not None
     period = month_period(year, month)
-    intervals = consumption.load_intervals(session, subscription_id=subscription.id, period=period)
+    intervals = consumption.billing_intervals(session, subscription=subscription, period=period)
     start, end = consumption.utc_bounds(period)
     spot = consumption.quarter_hour_spot(session, start=start, end=end)
     components = pricing.components_for(session, plan=plan, subscription=subscription, day=period.start)
@@ -350,6 +351,6 @@ def daily_usage(session: Session, *, plan: Plan, subscription: Subscription, inv
     """Aggregate the consumption of each day of an invoice's month, with its average price and cost."""
     assert subscription.id is not None
     period = month_period(invoice.year, invoice.month)
-    intervals = consumption.load_intervals(session, subscription_id=subscription.id, period=period)
+    intervals = consumption.billing_intervals(session, subscription=subscription, period=period)
     prices_ct = consumption.load_prices_ct(session, plan=plan, subscription=subscription, period=period)
     return consumption.aggregate(intervals, prices_ct, period=period)

@@ -11,7 +11,6 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session, col, select
 
 from nomos_portal.models import (
-    ConsumptionInterval,
     Customer,
     GridArea,
     Invoice,
@@ -23,7 +22,7 @@ from nomos_portal.models import (
     ProductOrder,
     Subscription,
 )
-from nomos_portal.services import account, invoices, metering, orders, spot_prices
+from nomos_portal.services import account, consumption, invoices, metering, orders, spot_prices
 from nomos_portal.services.crypto import encrypt, mask_iban
 
 logger = logging.getLogger(__name__)
@@ -612,7 +611,7 @@ DEMO_VOIDED_MONTH_INDEX = 3
 
 
 def seed_demo_invoices(session: Session, *, now: datetime.datetime) -> int:
-    """Bill the months before `now` of every smart meter with meter data, once per month.
+    """Bill the months before `now` of every subscription with meter data or readings, once per month.
 
     Invoices whose due date has passed are paid, the others open. One month per
     meter is voided and issued again, so the demo shows a void document.
@@ -634,7 +633,7 @@ def seed_demo_invoices(session: Session, *, now: datetime.datetime) -> int:
 
     added = 0
     subscriptions = session.exec(
-        select(Subscription).where(Subscription.meter_type == "smart").order_by(Subscription.id)
+        select(Subscription).where(col(Subscription.start_at).is_not(None)).order_by(Subscription.id)
     ).all()
     for subscription in subscriptions:
         plan = session.get(Plan, subscription.plan_id)
@@ -645,13 +644,8 @@ def seed_demo_invoices(session: Session, *, now: datetime.datetime) -> int:
             if session.exec(select(Invoice).where(Invoice.invoice_number == number)).first() is not None:
                 continue
             start, end = consumption_bounds(year, month)
-            has_data = session.exec(
-                select(ConsumptionInterval.id)
-                .where(ConsumptionInterval.subscription_id == subscription.id)
-                .where(ConsumptionInterval.start_at >= start)
-                .where(ConsumptionInterval.start_at < end)
-            ).first()
-            if has_data is None:
+            period = invoices.month_period(year, month)
+            if consumption.billing_intervals(session, subscription=subscription, period=period).empty:
                 continue
             # The metering operator reports the register at both ends of a billed month.
             metering.record_register_reading(session, subscription=subscription, moment=start)

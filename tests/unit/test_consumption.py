@@ -217,3 +217,42 @@ def test_interpolated_days_spread_between_readings():
     assert bars[15].energy_kwh is None
     assert bars[25].energy_kwh == pytest.approx(2.0)
     assert float(c.total_kwh(bars)) == pytest.approx(70.0)
+
+
+def daily_frame(days: dict[datetime.date, float]) -> pd.DataFrame:
+    starts = [sp.local_day_bounds(day)[0] for day in days]
+    frame = pd.DataFrame(
+        {"energy_kwh": list(days.values()), "state": "substitute"}, index=pd.to_datetime(starts, utc=True)
+    )
+    frame.index.name = "start_at"
+    return frame
+
+
+def test_profile_intervals_keep_each_days_total():
+    # 29 March 2026 has 23 hours, 30 March 24.
+    period = c.Period(view="month", start=datetime.date(2026, 3, 29), end=datetime.date(2026, 3, 31))
+    frame = c.profile_intervals(
+        daily_frame({datetime.date(2026, 3, 29): 9.2, datetime.date(2026, 3, 30): 12.0}), period=period
+    )
+    assert len(frame) == 92 + 96
+    local_days = frame.index.tz_convert(BERLIN).date
+    assert frame["energy_kwh"][local_days == datetime.date(2026, 3, 29)].sum() == pytest.approx(9.2)
+    assert frame["energy_kwh"][local_days == datetime.date(2026, 3, 30)].sum() == pytest.approx(12.0)
+    assert set(frame["state"]) == {"substitute"}
+
+
+def test_profile_intervals_follow_household_shape():
+    period = c.Period(view="day", start=datetime.date(2026, 3, 30), end=datetime.date(2026, 3, 31))
+    frame = c.profile_intervals(daily_frame({datetime.date(2026, 3, 30): 10.0}), period=period)
+    local = frame.index.tz_convert(BERLIN)
+    night = frame["energy_kwh"][(local.hour >= 2) & (local.hour < 5)].mean()
+    evening = frame["energy_kwh"][(local.hour >= 18) & (local.hour < 21)].mean()
+    # Households use far more power in the evening than at night.
+    assert evening > 2 * night
+
+
+def test_profile_intervals_skip_days_without_estimate():
+    period = c.Period(view="month", start=datetime.date(2026, 3, 1), end=datetime.date(2026, 3, 3))
+    frame = c.profile_intervals(daily_frame({datetime.date(2026, 3, 2): 8.0}), period=period)
+    assert len(frame) == 96
+    assert c.profile_intervals(daily_frame({}), period=period).empty

@@ -210,3 +210,23 @@ def test_month_with_meter_data_gap_prints_readings(invoiced_session: Session):
     assert start is not None
     assert end is not None
     assert abs(end - start - invoice.usage) <= D("0.1")
+
+
+def test_analog_meter_invoice_says_usage_is_estimated(invoiced_session: Session):
+    subscription = invoiced_session.exec(select(Subscription).where(Subscription.number == "ACME-100002")).one()
+    invoice = invoiced_session.exec(
+        select(Invoice).where(Invoice.subscription_id == subscription.id, Invoice.type == "usage")
+    ).first()
+    plan = invoiced_session.get(Plan, subscription.plan_id)
+    document = invoice_pdf.build_document(
+        invoiced_session,
+        plan=plan,
+        org=invoiced_session.get(Org, plan.org_id),
+        customer=invoiced_session.get(Customer, subscription.customer_id),
+        subscription=subscription,
+        invoice=invoice,
+        language="de",
+    )
+    assert document.usage_estimated
+    text = "\n".join(page_texts(invoice_pdf.render_invoice_pdf(document)))
+    assert "geschätzt aus den Zählerständen" in text

@@ -7,7 +7,7 @@ from sqlmodel import Session, select
 
 from nomos_portal import i18n
 from nomos_portal.models import Customer, GridArea, Invoice, InvoiceLine, Plan, Subscription
-from nomos_portal.services import consumption, invoices, pricing
+from nomos_portal.services import consumption, invoices, pricing, readings
 from nomos_portal.services.customers import NotFoundError
 from nomos_portal.services.seed import seed_demo_invoices
 from tests.conftest import SEED_NOW
@@ -285,3 +285,35 @@ def test_line_descriptions_are_in_catalogues(invoiced_session: Session):
         for language in ("de", "en"):
             text = i18n.translate(line.description_key, language, **line.description_params)
             assert "06/2026" in text
+
+
+def test_analog_meter_billed_from_its_readings(invoiced_session: Session):
+    subscription = invoiced_session.exec(select(Subscription).where(Subscription.number == "ACME-100002")).one()
+    assert subscription.meter_type == "analog"
+    rows = invoiced_session.exec(
+        select(Invoice)
+        .where(Invoice.subscription_id == subscription.id, Invoice.type == "usage", Invoice.status != "voided")
+        .order_by(Invoice.period_start)
+    ).all()
+    # The seed bills the twelve months before its clock's month, December 2025 to November 2026.
+    assert [(row.year, row.month) for row in rows] == [(2025, 12)] + [(2026, month) for month in range(1, 12)]
+    stored = readings.list_readings(invoiced_session, subscription_id=subscription.id)
+    for row in rows:
+        period = invoices.month_period(row.year, row.month)
+        daily = consumption.interpolated_days(stored, period=period)
+        assert row.usage == D(repr(float(daily["energy_kwh"].sum()))).quantize(D("0.001"), rounding="ROUND_HALF_UP")
+        assert row.total > 0
+
+
+def test_subscription_not_started_has_no_invoices(invoiced_session: Session):
+    pending = invoiced_session.exec(select(Subscription).where(Subscription.status == "pending")).all()
+    assert pending
+    for subscription in pending:
+        page = invoices.list_invoices(
+            invoiced_session,
+            plan_id=subscription.plan_id,
+            customer_id=subscription.customer_id,
+            subscription_id=subscription.id,
+            page=1,
+        )
+        assert page.total_count == 0
