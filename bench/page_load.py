@@ -137,7 +137,7 @@ def reflex_env(extra: dict[str, str]) -> dict[str, str]:
 
 
 def start_server(app_dir: Path, env: dict[str, str]) -> Server:
-    """Build and serve an app with `reflex run --env prod --single-port`; wait until it answers."""
+    """Build and serve an app with `reflex run --env prod --single-port`; wait until it responds."""
     port = free_port()
     log = app_dir / "reflex.log"
     command = ["reflex", "run", "--env", "prod", "--single-port", "--frontend-port", str(port)]
@@ -161,7 +161,7 @@ def start_server(app_dir: Path, env: dict[str, str]) -> Server:
 
 
 def wait_until_serving(server: Server) -> None:
-    """Poll the page port until it answers; raise with the log's tail if the server exits or is late."""
+    """Poll the page port until it responds; raise with the log's tail if the server exits or is late."""
     deadline = time.monotonic() + START_TIMEOUT_SECONDS
     url = f"http://127.0.0.1:{server.port}/ping"
     while time.monotonic() < deadline:
@@ -173,7 +173,7 @@ def wait_until_serving(server: Server) -> None:
                 return
         except (urllib.error.URLError, OSError):
             time.sleep(0.5)
-    msg = f"{url} did not answer within {START_TIMEOUT_SECONDS} s:\n{server.log.read_text()[-4000:]}"
+    msg = f"{url} did not respond within {START_TIMEOUT_SECONDS} s:\n{server.log.read_text()[-4000:]}"
     raise TimeoutError(msg)
 
 

@@ -313,7 +313,7 @@ def profile_intervals(daily: pd.DataFrame, *, period: Period) -> pd.DataFrame:
     """Spread estimated daily consumption over each day's quarter hours in the shape of the BDEW H0 profile.
 
     Suppliers bill customers without a smart meter this way: the standard load profile
-    stands in for the missing interval measurements, so a dynamic price is weighted by
+    replaces the missing interval measurements, so a dynamic price is weighted by
     when households typically use power.
 
     Args:
@@ -335,7 +335,7 @@ def profile_intervals(daily: pd.DataFrame, *, period: Period) -> pd.DataFrame:
 
 
 def billing_intervals(session: Session, *, subscription: Subscription, period: Period) -> pd.DataFrame:
-    """The consumption to bill per quarter hour: measured for smart meters, profile-spread readings otherwise."""
+    """Load the consumption to bill per quarter hour: measured for smart meters, profile-spread readings otherwise."""
     assert subscription.id is not None
     if subscription.meter_type == "smart":
         return load_intervals(session, subscription_id=subscription.id, period=period)

@@ -84,7 +84,7 @@ def month_period(year: int, month: int) -> consumption.Period:
     return consumption.period_for("month", datetime.date(year, month, 1))
 
 
-# Per-kWh price components billed on lines of their own, as § 40 EnWG asks a bill to itemise them.
+# Per-kWh price components billed on lines of their own, because § 40 EnWG requires a bill to itemise them.
 KWH_COMPONENT_LINES = (
     ("grid_fee", "invoice.line.grid_fee", "grid_fee_ct_per_kwh"),
     ("concession_levy", "invoice.line.concession_levy", "concession_levy_ct_per_kwh"),
