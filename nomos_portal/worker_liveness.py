@@ -10,9 +10,10 @@ reconnect to another worker first. Either way customers stay signed in but lose 
 With Redis in use, each worker subscribes to a Redis channel named after its token manager's
 instance id for as long as it runs. Redis drops the subscription when the worker unsubscribes at
 shutdown or when its connection closes, also on a crash, so `PUBSUB NUMSUB` of that channel shows
-whether the owner of a record is still running. Before Reflex links a token, a record whose owner
-has no subscriber is deleted, so the tab keeps its token. A record of a running instance is left
-alone, and a duplicate tab still gets a new token.
+whether the owner of a record is still running. When a tab connects and its token's record belongs
+to an instance without a subscriber, this worker takes the record over, so the tab keeps its token.
+Otherwise Reflex links the token as before, and a duplicate tab of a running instance still gets a
+new token.
 
 NOTE: Written against Reflex 0.10.1. It replaces `link_token_to_sid` on the app's token manager
 instance and reads the internals named in `REQUIRED_ATTRIBUTES`. If one of them is missing,
@@ -29,13 +30,22 @@ from collections.abc import AsyncIterator
 
 import reflex as rx
 from redis.exceptions import RedisError
-from reflex.utils.token_manager import RedisTokenManager
+from reflex.utils.token_manager import RedisTokenManager, SocketRecord
 
 logger = logging.getLogger(__name__)
 
 CHANNEL_PREFIX = "nomos_portal_worker_alive_"
 # Internals of reflex.utils.token_manager.RedisTokenManager (Reflex 0.10.1) that this module uses.
-REQUIRED_ATTRIBUTES = ("redis", "instance_id", "token_to_socket", "sid_to_token", "_get_redis_key", "link_token_to_sid")
+REQUIRED_ATTRIBUTES = (
+    "redis",
+    "instance_id",
+    "token_expiration",
+    "token_to_socket",
+    "sid_to_token",
+    "_get_redis_key",
+    "_ensure_socket_record_task",
+    "link_token_to_sid",
+)
 # Seconds between checks that the subscription still matches the token manager's instance id,
 # which Reflex assigns anew when a server worker starts.
 CHECK_INTERVAL_SECONDS = 1.0
@@ -44,11 +54,12 @@ RETRY_DELAY_SECONDS = 1.0
 # After the first failed owner check, log only every this many failures.
 ERROR_LOG_EVERY = 100
 
-# Delete the record only if it still contains the value read before, so a record that another worker
-# stored in the meantime stays.
-_DELETE_IF_UNCHANGED = """
+# Replace the record (with an expiry in seconds) only if it still contains the value read before,
+# so a record that another worker stored in the meantime stays.
+_REPLACE_IF_UNCHANGED = """
 if redis.call('GET', KEYS[1]) == ARGV[1] then
-    return redis.call('DEL', KEYS[1])
+    redis.call('SET', KEYS[1], ARGV[2], 'EX', ARGV[3])
+    return 1
 end
 return 0
 """
@@ -65,15 +76,17 @@ async def is_instance_running(redis, instance_id: str) -> bool:
     return bool(counts) and int(counts[0][1]) > 0
 
 
-async def release_stale_record(manager: RedisTokenManager, token: str) -> bool:
-    """Delete the token's socket record if its socket is no longer connected to a running worker.
+async def take_over_stale_record(manager: RedisTokenManager, token: str, sid: str) -> bool:
+    """Store the token's socket record for this instance and socket if the recorded socket is gone.
 
     A record of this instance is stale when its socket is no longer linked here, as Reflex's
     `RedisTokenManager._fetch_socket_record` decides. A record of another instance is stale when
-    that instance has no liveness subscriber.
+    that instance has no liveness subscriber. The record is replaced in one step, not deleted:
+    a stopping owner that sees its record deleted stores it again (Reflex's
+    `_handle_socket_record_del`), but on a replaced record it caches the new owner and leaves it.
 
     Returns:
-        Whether a stale record was deleted.
+        Whether the token is now linked to `sid` here. False leaves the decision to Reflex.
     """
     key = manager._get_redis_key(token)
     record_bytes = await manager.redis.get(key)
@@ -86,14 +99,27 @@ async def release_stale_record(manager: RedisTokenManager, token: str) -> bool:
             return False
     elif await is_instance_running(manager.redis, owner):
         return False
-    deleted = await manager.redis.eval(_DELETE_IF_UNCHANGED, 1, key, record_bytes)
-    if deleted:
-        logger.debug("Deleted a tab socket record of stopped worker instance %s", owner)
-    return bool(deleted)
+
+    new_record = SocketRecord(instance_id=manager.instance_id, sid=sid)
+    replaced = await manager.redis.eval(
+        _REPLACE_IF_UNCHANGED, 1, key, record_bytes, pickle.dumps(new_record), manager.token_expiration
+    )
+    if not replaced:
+        return False
+
+    # The same local bookkeeping as Reflex's link_token_to_sid after storing a record.
+    manager._ensure_socket_record_task()
+    previous = manager.token_to_socket.get(token)
+    if previous is not None and previous.sid != sid and manager.sid_to_token.get(previous.sid) == token:
+        manager.sid_to_token.pop(previous.sid, None)
+    manager.token_to_socket[token] = new_record
+    manager.sid_to_token[sid] = token
+    logger.debug("Took over a tab socket record of stopped worker instance %s", owner)
+    return True
 
 
 class _LinkWithOwnerCheck:
-    """Replacement for the token manager's `link_token_to_sid` that first releases stale records."""
+    """Replacement for the token manager's `link_token_to_sid` that first takes over stale records."""
 
     def __init__(self, manager: RedisTokenManager) -> None:
         self.manager = manager
@@ -105,7 +131,8 @@ class _LinkWithOwnerCheck:
         # Reflex links a known token and socket pair without a Redis lookup.
         if record is None or record.sid != sid:
             try:
-                await release_stale_record(self.manager, token)
+                if await take_over_stale_record(self.manager, token, sid):
+                    return None
             except Exception:
                 # Any failure here (Redis, an unreadable record, changed internals) must not
                 # break the connect: Reflex then decides as it would without this check.

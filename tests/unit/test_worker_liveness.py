@@ -106,6 +106,8 @@ def test_link_stale_owner_keeps_token(redis_url):
         assert new_token is None
         record = await stored_record(worker.manager, token)
         assert record == SocketRecord(instance_id=worker.manager.instance_id, sid="new-sid")
+        assert await worker.manager.redis.ttl(worker.manager._get_redis_key(token)) > 60
+        assert worker.manager.token_to_socket[token] == record
         assert worker.manager.sid_to_token["new-sid"] == token
 
     run_with_workers(redis_url, 1, scenario)
@@ -148,6 +150,30 @@ def test_link_after_owner_shutdown_keeps_token(redis_url):
         assert await stored_record(other.manager, token) == SocketRecord(
             instance_id=other.manager.instance_id, sid="tab-reconnected"
         )
+
+    run_with_workers(redis_url, 2, scenario)
+
+
+def test_stopping_owner_keeps_taken_record(redis_url):
+    # The stopping owner disconnects its socket after another worker took the record over.
+    token = str(uuid.uuid4())
+
+    async def scenario(owner: Worker, other: Worker) -> None:
+        async with other.running():
+            async with owner.running():
+                assert await owner.manager.link_token_to_sid(token, "old-socket") is None
+            assert await other.manager.link_token_to_sid(token, "new-socket") is None
+
+            # Reflex's keyspace subscriber on the owner caches the new record.
+            deadline = asyncio.get_running_loop().time() + SUBSCRIBE_TIMEOUT_SECONDS
+            while owner.manager.token_to_socket[token].instance_id != other.manager.instance_id:
+                assert asyncio.get_running_loop().time() < deadline, "owner did not see the new record"
+                await asyncio.sleep(0.05)
+            await owner.manager.disconnect_token(token, "old-socket")
+
+            assert await stored_record(other.manager, token) == SocketRecord(
+                instance_id=other.manager.instance_id, sid="new-socket"
+            )
 
     run_with_workers(redis_url, 2, scenario)
 
