@@ -4,8 +4,9 @@ Reflex 0.10.1's RedisTokenManager stores a socket record (owner instance id and 
 for each connected tab token. A tab that connects while a record for its token exists gets a new
 token and with it a fresh state, because Reflex takes the record for another open tab of the same
 token (a duplicate tab). Records of a crashed worker stay for `redis_token_expiration` (1 h by
-default). A stopping worker deletes its records only after its sockets closed, so its tabs often
-reconnect to another worker first. Either way customers stay signed in but lose their page state.
+default). A stopping worker deletes its records as it disconnects its sockets, and its tabs can
+reconnect to another worker before that. Either way customers stay signed in but lose their page
+state.
 
 With Redis in use, each worker subscribes to a Redis channel named after its token manager's
 instance id for as long as it runs. Redis drops the subscription when the worker unsubscribes at
