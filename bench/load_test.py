@@ -24,11 +24,11 @@ invoice list with one invoice, pausing `--think` seconds between actions. Every
 Halfway through, worker 1 is stopped (SIGTERM, as a restart does; `--kill-signal KILL`
 simulates a crash) and started again; its sessions reconnect with the same tab token, must
 still be signed in and must find the view and period they chose (the state lives in Redis).
-NOTE: Reflex 0.10.1 keeps a socket record per tab token in Redis. A tab that reconnects while
-its old record still exists is taken for a duplicate tab and handed a new token with a fresh
-state. After a crash the records stay for an hour. After a SIGTERM the stopping worker deletes
-them, but with 200 sessions on 2 cores the reconnects reach the other worker first. The
-client adopts the new token as the browser does, and the check counts the state as lost.
+Reflex 0.10.1 hands a tab a new token with a fresh state when its token's socket record is
+still in Redis, and a stopped or crashed worker leaves such records behind;
+nomos_portal/worker_liveness.py lets the tab keep its token when the record's worker is gone.
+If a session is still handed a new token, the client adopts it as the browser does, and the
+check counts the state as lost.
 Afterwards the readings in PostgreSQL are compared with those the clients saw accepted.
 
 Output: the set-up steps with their durations; then per event kind the count and p50, p95,

@@ -29,6 +29,7 @@ from nomos_portal.states.overview import OverviewState
 from nomos_portal.states.portal import PortalState
 from nomos_portal.states.subscriptions import SubscriptionsState
 from nomos_portal.states.tariff import TariffState
+from nomos_portal.worker_liveness import install as install_worker_liveness
 
 settings = get_settings()
 configure_logging(settings.log_level)
@@ -40,6 +41,8 @@ head_components = [rx.el.link(rel="stylesheet", href="/tenant.css")] if settings
 api_transformers = [create_api(), TenantHeadMiddleware] if settings.is_production else [create_api()]
 
 app = rx.App(api_transformer=api_transformers, head_components=head_components)
+# With Redis, a tab that reconnects after its worker stopped or crashed keeps its token and state.
+install_worker_liveness(app)
 
 # Until the state arrives, keep the title the server wrote into the page (see nomos_portal.head).
 _SERVER_TITLE = rx.Var(_js_expr="(typeof document === 'undefined' ? '' : document.title)", _var_type=str)
