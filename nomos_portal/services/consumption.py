@@ -88,7 +88,7 @@ def load_intervals(session: Session, *, subscription_id: int, period: Period) ->
 def _frame(rows, columns: list[str]) -> pd.DataFrame:
     """A data frame built column by column from result rows.
 
-    A year holds 35,040 quarter hours; handing pandas the rows themselves made it
+    A year contains 35,040 quarter hours, and handing pandas the rows themselves made it
     inspect each one and took most of a year view's time.
     """
     values = list(zip(*rows, strict=True)) if rows else [()] * len(columns)
@@ -341,3 +341,20 @@ def billing_intervals(session: Session, *, subscription: Subscription, period: P
         return load_intervals(session, subscription_id=subscription.id, period=period)
     stored = readings.list_readings(session, subscription_id=subscription.id)
     return profile_intervals(interpolated_days(stored, period=period), period=period)
+
+
+def has_billing_data(session: Session, *, subscription: Subscription, period: Period) -> bool:
+    """Check whether `billing_intervals` would find any consumption, without loading it."""
+    assert subscription.id is not None
+    if subscription.meter_type == "smart":
+        start, end = utc_bounds(period)
+        first = session.exec(
+            select(ConsumptionInterval.id)
+            .where(ConsumptionInterval.subscription_id == subscription.id)
+            .where(col(ConsumptionInterval.start_at) >= start)
+            .where(col(ConsumptionInterval.start_at) < end)
+            .limit(1)
+        ).first()
+        return first is not None
+    stored = readings.list_readings(session, subscription_id=subscription.id)
+    return not interpolated_days(stored, period=period).empty

@@ -214,6 +214,33 @@ def _seed_commissioning_reading(session: Session, *, subscription: Subscription)
     return 1
 
 
+def _newest_reading_until(session: Session, *, subscription_id: int, moment: datetime.datetime) -> MeterReading | None:
+    return session.exec(
+        select(MeterReading)
+        .where(MeterReading.subscription_id == subscription_id)
+        .where(MeterReading.read_at <= moment)
+        .order_by(col(MeterReading.read_at).desc())
+        .limit(1)
+    ).first()
+
+
+def _interval_totals(
+    session: Session, *, subscription_id: int, start: datetime.datetime, end: datetime.datetime
+) -> tuple[int, int, Decimal]:
+    """Sum a subscription's intervals from `start` to `end`: their count, covered minutes and energy in kWh."""
+    count, minutes, energy = session.exec(
+        select(
+            sa.func.count(),
+            sa.func.coalesce(sa.func.sum(ConsumptionInterval.resolution_minutes), 0),
+            sa.func.coalesce(sa.func.sum(ConsumptionInterval.energy_kwh), 0),
+        )
+        .where(ConsumptionInterval.subscription_id == subscription_id)
+        .where(ConsumptionInterval.start_at >= start)
+        .where(ConsumptionInterval.start_at < end)
+    ).one()
+    return int(count), int(minutes), Decimal(str(energy))
+
+
 def record_register_reading(session: Session, *, subscription: Subscription, moment: datetime.datetime) -> bool:
     """Store a smart meter's register value at a moment as a grid reading, as its metering operator reports it.
 
@@ -228,28 +255,18 @@ def record_register_reading(session: Session, *, subscription: Subscription, mom
     """
     if subscription.id is None or subscription.meter_type != "smart":
         return False
-    readings_until = (
-        select(MeterReading)
-        .where(MeterReading.subscription_id == subscription.id)
-        .where(MeterReading.read_at <= moment)
-        .order_by(col(MeterReading.read_at).desc())
-        .limit(1)
-    )
-    base = session.exec(readings_until).first()
+    base = _newest_reading_until(session, subscription_id=subscription.id, moment=moment)
     if base is None or base.read_at == moment:
         return False
-    energy = session.exec(
-        select(sa.func.coalesce(sa.func.sum(ConsumptionInterval.energy_kwh), 0))
-        .where(ConsumptionInterval.subscription_id == subscription.id)
-        .where(ConsumptionInterval.start_at >= base.read_at)
-        .where(ConsumptionInterval.start_at < moment)
-    ).one()
+    _count, _minutes, energy = _interval_totals(
+        session, subscription_id=subscription.id, start=base.read_at, end=moment
+    )
     session.add(
         MeterReading(
             subscription_id=subscription.id,
             meter_number=subscription.meter_number,
             read_at=moment,
-            value_kwh=(base.value_kwh + Decimal(str(energy))).quantize(Decimal("0.1")),
+            value_kwh=(base.value_kwh + energy).quantize(Decimal("0.1")),
             source="grid_reading",
         )
     )
@@ -258,39 +275,23 @@ def record_register_reading(session: Session, *, subscription: Subscription, mom
 
 
 def register_value_at(session: Session, *, subscription: Subscription, moment: datetime.datetime) -> Decimal | None:
-    """The meter's register value (kWh) at a moment, or None when it cannot be known.
+    """Return the meter's register value (kWh) at a moment, or None when it cannot be known.
 
     A reading taken at that moment gives it directly. For a smart meter, the newest
     earlier reading plus the intervals measured since then gives it too, provided
-    the intervals cover that time without gaps; otherwise the value stays unknown
+    the intervals cover that time without gaps. Otherwise the value stays unknown
     rather than being guessed.
     """
     if subscription.id is None:
         return None
-    base = session.exec(
-        select(MeterReading)
-        .where(MeterReading.subscription_id == subscription.id)
-        .where(MeterReading.read_at <= moment)
-        .order_by(col(MeterReading.read_at).desc())
-        .limit(1)
-    ).first()
+    base = _newest_reading_until(session, subscription_id=subscription.id, moment=moment)
     if base is None:
         return None
     if base.read_at == moment:
         return base.value_kwh
     if subscription.meter_type != "smart":
         return None
-    count, minutes, energy = session.exec(
-        select(
-            sa.func.count(),
-            sa.func.coalesce(sa.func.sum(ConsumptionInterval.resolution_minutes), 0),
-            sa.func.coalesce(sa.func.sum(ConsumptionInterval.energy_kwh), 0),
-        )
-        .where(ConsumptionInterval.subscription_id == subscription.id)
-        .where(ConsumptionInterval.start_at >= base.read_at)
-        .where(ConsumptionInterval.start_at < moment)
-    ).one()
-    covered = datetime.timedelta(minutes=int(minutes))
-    if count == 0 or covered != moment - base.read_at:
+    count, minutes, energy = _interval_totals(session, subscription_id=subscription.id, start=base.read_at, end=moment)
+    if count == 0 or datetime.timedelta(minutes=minutes) != moment - base.read_at:
         return None
-    return (base.value_kwh + Decimal(str(energy))).quantize(Decimal("0.1"))
+    return (base.value_kwh + energy).quantize(Decimal("0.1"))

@@ -645,7 +645,7 @@ def seed_demo_invoices(session: Session, *, now: datetime.datetime) -> int:
                 continue
             start, end = consumption_bounds(year, month)
             period = invoices.month_period(year, month)
-            if consumption.billing_intervals(session, subscription=subscription, period=period).empty:
+            if not consumption.has_billing_data(session, subscription=subscription, period=period):
                 continue
             # The metering operator reports the register at both ends of a billed month.
             metering.record_register_reading(session, subscription=subscription, moment=start)

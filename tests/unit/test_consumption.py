@@ -256,3 +256,14 @@ def test_profile_intervals_skip_days_without_estimate():
     frame = c.profile_intervals(daily_frame({datetime.date(2026, 3, 2): 8.0}), period=period)
     assert len(frame) == 96
     assert c.profile_intervals(daily_frame({}), period=period).empty
+
+
+def test_has_billing_data_matches_billing_intervals(session: Session):
+    for subscription in session.exec(select(Subscription)).all():
+        for start in (datetime.date(2025, 1, 1), datetime.date(2026, 2, 1), datetime.date(2027, 6, 1)):
+            period = c.period_for("month", start)
+            loaded = c.billing_intervals(session, subscription=subscription, period=period)
+            assert c.has_billing_data(session, subscription=subscription, period=period) == (not loaded.empty), (
+                subscription.number,
+                start,
+            )

@@ -124,16 +124,25 @@ def test_pdf_in_english():
     assert "€0.93" in text
 
 
+def seeded_document(session: Session, invoice: Invoice, language: str = "de") -> invoice_pdf.InvoiceDocument:
+    """Build the PDF document of a stored invoice with its subscription, plan, org and customer."""
+    subscription = session.get(Subscription, invoice.subscription_id)
+    plan = session.get(Plan, subscription.plan_id)
+    return invoice_pdf.build_document(
+        session,
+        plan=plan,
+        org=session.get(Org, plan.org_id),
+        customer=session.get(Customer, subscription.customer_id),
+        subscription=subscription,
+        invoice=invoice,
+        language=language,
+    )
+
+
 def test_pdf_of_seeded_void_invoice(invoiced_session: Session):
     void = invoiced_session.exec(select(Invoice).where(Invoice.type == "void")).first()
     assert void is not None
-    subscription = invoiced_session.get(Subscription, void.subscription_id)
-    plan = invoiced_session.get(Plan, subscription.plan_id)
-    org = invoiced_session.get(Org, plan.org_id)
-    customer = invoiced_session.get(Customer, subscription.customer_id)
-    document = invoice_pdf.build_document(
-        invoiced_session, plan=plan, org=org, customer=customer, subscription=subscription, invoice=void, language="de"
-    )
+    document = seeded_document(invoiced_session, void)
     text = "\n".join(page_texts(invoice_pdf.render_invoice_pdf(document)))
     assert "Stornorechnung" in text
     assert void.invoice_number in text
@@ -153,18 +162,7 @@ def test_seeded_smart_meter_invoice_prints_register_readings(invoiced_session: S
         .order_by(Invoice.period_start.desc(), Invoice.id)
     ).first()
     subscription = invoiced_session.get(Subscription, invoice.subscription_id)
-    plan = invoiced_session.get(Plan, subscription.plan_id)
-    org = invoiced_session.get(Org, plan.org_id)
-    customer = invoiced_session.get(Customer, subscription.customer_id)
-    document = invoice_pdf.build_document(
-        invoiced_session,
-        plan=plan,
-        org=org,
-        customer=customer,
-        subscription=subscription,
-        invoice=invoice,
-        language="de",
-    )
+    document = seeded_document(invoiced_session, invoice)
     assert subscription.meter_type == "smart"
     assert document.reading_start_kwh is not None
     assert document.reading_end_kwh is not None
@@ -217,16 +215,7 @@ def test_analog_meter_invoice_says_usage_is_estimated(invoiced_session: Session)
     invoice = invoiced_session.exec(
         select(Invoice).where(Invoice.subscription_id == subscription.id, Invoice.type == "usage")
     ).first()
-    plan = invoiced_session.get(Plan, subscription.plan_id)
-    document = invoice_pdf.build_document(
-        invoiced_session,
-        plan=plan,
-        org=invoiced_session.get(Org, plan.org_id),
-        customer=invoiced_session.get(Customer, subscription.customer_id),
-        subscription=subscription,
-        invoice=invoice,
-        language="de",
-    )
+    document = seeded_document(invoiced_session, invoice)
     assert document.usage_estimated
     text = "\n".join(page_texts(invoice_pdf.render_invoice_pdf(document)))
     assert "geschätzt aus den Zählerständen" in text
