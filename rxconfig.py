@@ -13,7 +13,7 @@ config = rx.Config(
     app_name="nomos_portal",
     db_url=settings.database_url,
     # With a Redis URL, Reflex keeps each tab's state in Redis, so several backend workers can share it
-    # and it survives a restart; without one, it stays on disk in .states/ for a single worker.
+    # and it survives a restart. Without one, it stays on disk in .states/ for a single worker.
     redis_url=settings.redis_url or None,
     # Customers see only their supplier's brand.
     show_built_with_reflex=False,

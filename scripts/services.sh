@@ -103,7 +103,7 @@ start_redis() {
         return
     fi
     prepare_folder "$REDIS_DIR"
-    # Sessions' UI state only: nothing is saved to disk, a restart of Redis forgets it.
+    # Redis keeps only the tabs' UI state, so nothing is saved to disk and a restart of Redis drops it.
     as_service_user redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --save '' --appendonly no \
         --daemonize yes --dir "$REDIS_DIR" --pidfile "$REDIS_DIR/redis.pid" --logfile "$REDIS_DIR/redis.log"
     for _ in $(seq 50); do
@@ -147,8 +147,8 @@ stop_all() {
 }
 
 choose_data_home() {
-    # The service user must be able to enter the checkout; a clone inside a private folder (mode 700)
-    # is not, so then the server data goes to a folder of its own under /var/tmp.
+    # The service user must be able to enter the checkout. It cannot enter a clone inside a private
+    # folder (mode 700), so then the server data goes to a folder of its own under /var/tmp.
     DATA_HOME=$SERVICES
     if [[ $(id -u) -eq 0 ]] && id "$SERVICE_USER" >/dev/null 2>&1 && ! runuser -u "$SERVICE_USER" -- test -x "$ROOT"; then
         DATA_HOME=/var/tmp/nomos_portal-services-$(printf '%s' "$ROOT" | sha256sum | cut -c1-12)

@@ -215,7 +215,7 @@ def _text_on(color: tuple[int, int, int]) -> tuple[int, int, int]:
 
 @functools.cache
 def _subset_characters() -> frozenset[str]:
-    """The characters both subset fonts have glyphs for."""
+    """Return the characters that both subset fonts have glyphs for."""
     covered = None
     for name in SUBSET_FONT_FILES:
         with TTFont(FONT_DIR / name, lazy=True) as font:

@@ -225,7 +225,7 @@ def price_chart_layout(
 
 
 def _time_ticks(prices: dashboard.DayPrices, labels: list[str], slot_width: float) -> list[TimeTick]:
-    """A label every TIME_LABEL_HOURS at the slot starting on the full hour, `major` for every second one.
+    """Place a label every TIME_LABEL_HOURS at the slot starting on the full hour, `major` on every second one.
 
     The repeated hour at the end of summer time gets one label, at its first occurrence.
     """

@@ -24,13 +24,16 @@ logger = logging.getLogger(__name__)
 STATUS_COLORS = {"open": "amber", "paid": "green", "voided": "gray", "uncollectible": "red"}
 
 
-# Longest number read from a URL: more digits name no page or row anyway, and Python refuses
-# to parse numbers of several thousand digits.
+# Maximum digits of a number read from a URL: more digits name no page or row anyway, and Python
+# rejects parsing numbers of several thousand digits.
 MAX_URL_NUMBER_DIGITS = 19
 
 
 def _url_number(value: str) -> int | None:
-    """A non-negative number written in ASCII digits, else None ("²" and "١" pass `isdigit` but not `int`)."""
+    """Parse a non-negative number written in ASCII digits, or return None.
+
+    "²" and "١" pass `isdigit` but not `int`, so the check requires ASCII too.
+    """
     if not (value.isascii() and value.isdigit()):
         return None
     return int(value) if len(value) <= MAX_URL_NUMBER_DIGITS else 10**MAX_URL_NUMBER_DIGITS
@@ -55,7 +58,7 @@ def _unit_label(unit: str, language: str) -> str:
 
 @dataclasses.dataclass(frozen=True)
 class InvoiceView:
-    """What the pages show of an invoice, kept in the backend state and formatted per UI language."""
+    """An invoice as the pages show it, kept in the backend state and formatted per UI language."""
 
     id: int
     invoice_number: str
