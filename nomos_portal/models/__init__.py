@@ -6,7 +6,7 @@ from nomos_portal.models.base import UTCDateTime, utc_now
 from nomos_portal.models.billing import Invoice, InvoiceLine
 from nomos_portal.models.contracts import MeterSwap, Termination
 from nomos_portal.models.customers import Customer, PaymentMethod, Subscription
-from nomos_portal.models.metering import ConsumptionInterval, MeterReading
+from nomos_portal.models.metering import ConsumptionDay, ConsumptionInterval, MeterReading
 from nomos_portal.models.orders import MeterOrder, ProductOrder
 from nomos_portal.models.prices import GridArea, Levy, SpotPrice
 from nomos_portal.models.support import SupportMessage
@@ -15,6 +15,7 @@ from nomos_portal.models.tenancy import Org, Plan
 __all__ = [
     "ApiKey",
     "AuditLogEntry",
+    "ConsumptionDay",
     "ConsumptionInterval",
     "Customer",
     "EmailChangeCode",

@@ -47,3 +47,30 @@ class MeterReading(SQLModel, table=True):
     # Client-chosen id of a form submission, so a retried or doubled submit stores one reading.
     submission_id: str | None = Field(default=None, max_length=64, sa_column_kwargs={"unique": True})
     created_at: datetime.datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
+
+
+class ConsumptionDay(SQLModel, table=True):
+    """A smart meter's intervals of one Berlin day, summed, so charts of weeks, months and years read days.
+
+    The spot part of the cost is stored as the sum of kWh times EUR/MWh over the intervals
+    that have a price; the plan's margin, grid fees, levies and VAT are added when the
+    chart is drawn. `price_count` and `price_last_id` record which spot prices of the day
+    the sum used: prices are only inserted, so a mismatch with the stored prices means
+    the day is summed again. A `price_count` of -1 means the prices were never summed.
+    """
+
+    __tablename__ = "consumption_day"
+
+    subscription_id: int = Field(foreign_key="subscription.id", primary_key=True)
+    day: datetime.date = Field(primary_key=True)
+    interval_count: int
+    energy_kwh: float
+    min_kwh: float
+    max_kwh: float
+    # The least certain state among the day's intervals: "substitute", "preliminary" or "final".
+    state: str = Field(max_length=12)
+    priced_count: int = 0
+    priced_kwh: float = 0.0
+    spot_eur_kwh_per_mwh: float = 0.0
+    price_count: int = -1
+    price_last_id: int | None = None

@@ -182,7 +182,7 @@ def aggregate(intervals: pd.DataFrame, prices_ct: pd.Series, *, period: Period) 
     price or cost. A bar without intervals is a gap, never 0 kWh. Every bar also
     keeps the smallest and largest interval in it.
     """
-    index = _bar_index(period)
+    index = bar_index(period)
     if intervals.empty:
         return [
             Bar(start=moment, energy_kwh=None, price_ct_per_kwh=None, cost_eur=None, state=None) for moment in index
@@ -232,7 +232,8 @@ def aggregate(intervals: pd.DataFrame, prices_ct: pd.Series, *, period: Period) 
     return bars
 
 
-def _bar_index(period: Period) -> list[pd.Timestamp]:
+def bar_index(period: Period) -> list[pd.Timestamp]:
+    """Start of each bar: the quarter hours of a day, the Berlin days of a week or month, the months of a year."""
     start, end = utc_bounds(period)
     if period.view == "day":
         return list(pd.date_range(start, end, freq="15min", inclusive="left"))

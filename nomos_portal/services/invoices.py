@@ -19,7 +19,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from sqlmodel import Session, col, func, select
 
 from nomos_portal.models import GridArea, Invoice, InvoiceLine, Plan, Subscription
-from nomos_portal.services import consumption, pricing
+from nomos_portal.services import consumption, consumption_days, pricing
 from nomos_portal.services.customers import NotFoundError, is_row_id, owned_subscription
 from nomos_portal.services.spot_prices import local_day_bounds
 
@@ -351,6 +351,8 @@ def daily_usage(session: Session, *, plan: Plan, subscription: Subscription, inv
     """Aggregate the consumption of each day of an invoice's month, with its average price and cost."""
     assert subscription.id is not None
     period = month_period(invoice.year, invoice.month)
+    if subscription.meter_type == "smart":
+        return consumption_days.aggregate(session, plan=plan, subscription=subscription, period=period)
     intervals = consumption.billing_intervals(session, subscription=subscription, period=period)
     prices_ct = consumption.load_prices_ct(session, plan=plan, subscription=subscription, period=period)
     return consumption.aggregate(intervals, prices_ct, period=period)

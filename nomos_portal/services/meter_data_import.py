@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from nomos_portal.models import ConsumptionInterval, MeterReading, Subscription
+from nomos_portal.services import consumption_days
 from nomos_portal.services.csv_files import (
     BERLIN,
     CsvTable,
@@ -202,6 +203,10 @@ def import_intervals(
             session.execute(sa.insert(ConsumptionInterval), batch)
             if progress is not None:
                 progress(len(batch))
+        session.flush()
+        for subscription_id in {key[0] for key in parsed}:
+            days = [start.astimezone(BERLIN).date() for sid, start in parsed if sid == subscription_id]
+            consumption_days.refresh_days(session, subscription_id=subscription_id, first=min(days), last=max(days))
         session.commit()
     except Exception:
         session.rollback()

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from nomos_portal.models import ConsumptionInterval, MeterReading, Subscription
-from nomos_portal.services import household_series, load_profile
+from nomos_portal.services import consumption_days, household_series, load_profile
 from nomos_portal.services.spot_prices import BERLIN, berlin_date
 
 logger = logging.getLogger(__name__)
@@ -138,6 +138,12 @@ def ensure_demo_consumption(
     if rows:
         try:
             session.execute(sa.insert(ConsumptionInterval), rows)
+            consumption_days.refresh_days(
+                session,
+                subscription_id=subscription.id,
+                first=berlin_date(rows[0]["start_at"]),
+                last=berlin_date(rows[-1]["start_at"]),
+            )
             session.commit()
         except sa.exc.IntegrityError:
             # Two tabs of one customer topped up the same days at once; the other one's rows equal these.

@@ -12,7 +12,7 @@ import reflex as rx
 
 from nomos_portal import clock, i18n
 from nomos_portal.db import open_session
-from nomos_portal.services import consumption, pricing, readings, spot_prices
+from nomos_portal.services import consumption, consumption_days, pricing, readings, spot_prices
 from nomos_portal.services.spot_prices import BERLIN, berlin_date
 from nomos_portal.settings import get_settings
 from nomos_portal.states.auth import AuthState
@@ -99,6 +99,9 @@ class ConsumptionState(AuthState):
                     period = consumption.period_for(self.view, period.start)
                 daily = consumption.interpolated_days(stored_readings, period=period)
                 self._bars = consumption.aggregate(daily, consumption.pd.Series(dtype=float), period=period)
+                return
+            if self.view != "day":
+                self._bars = consumption_days.aggregate(session, plan=plan, subscription=subscription, period=period)
                 return
             intervals = consumption.load_intervals(session, subscription_id=subscription.id, period=period)
             try:
