@@ -13,6 +13,7 @@ from nomos_portal.models import Customer, Plan
 from nomos_portal.services import account, contracts, mail, sign_in
 from nomos_portal.settings import get_settings
 from nomos_portal.states.auth import AuthState, display_name
+from nomos_portal.states.portal import PageLanguage
 
 logger = logging.getLogger(__name__)
 
@@ -35,7 +36,7 @@ EDITABLE_FIELDS = (
 )
 
 
-class AccountState(AuthState):
+class AccountState(PageLanguage, AuthState):
     """Form values and results of the account page; the full IBAN is never kept in state."""
 
     customer_type: str = "person"
@@ -75,36 +76,38 @@ class AccountState(AuthState):
     billing_message_is_error: bool = False
     # Fields whose last entry was longer than MAX_EDIT_LENGTH and was cut by `edit`.
     _overlong_fields: list[str] = []
+    # A copy of the org's name, so the mandate text reads no parent state.
+    _org_name: str = ""
 
     @rx.var
     def details_message(self) -> str:
         """Result or error of the personal details form in the UI language."""
-        return i18n.translate(self.details_message_key, self.lang) if self.details_message_key else ""
+        return i18n.translate(self.details_message_key, self._page_lang) if self.details_message_key else ""
 
     @rx.var
     def email_message(self) -> str:
         """Result or error of the email change in the UI language."""
         if not self.email_message_key:
             return ""
-        return i18n.translate(self.email_message_key, self.lang, **self.email_message_params)
+        return i18n.translate(self.email_message_key, self._page_lang, **self.email_message_params)
 
     @rx.var
     def payment_message(self) -> str:
         """Result or error of the payment form in the UI language."""
-        return i18n.translate(self.payment_message_key, self.lang) if self.payment_message_key else ""
+        return i18n.translate(self.payment_message_key, self._page_lang) if self.payment_message_key else ""
 
     @rx.var
     def billing_message(self) -> str:
         """Result or error of the billing address form in the UI language."""
-        return i18n.translate(self.billing_message_key, self.lang) if self.billing_message_key else ""
+        return i18n.translate(self.billing_message_key, self._page_lang) if self.billing_message_key else ""
 
     @rx.var
     def mandate_text(self) -> str:
         """The SEPA mandate the customer accepts, naming the org, creditor id and mandate reference."""
         return i18n.translate(
             "account.mandate_text",
-            self.lang,
-            org=self.org_name,
+            self._page_lang,
+            org=self._org_name,
             creditor_id=self.creditor_id or "–",
             reference=self.next_mandate_reference,
         )
@@ -126,6 +129,7 @@ class AccountState(AuthState):
         self.payment_message_key = ""
         self.billing_message_key = ""
         self.email_step = "form"
+        self._org_name = self.org_name
         self._refresh()
 
     def _refresh(self) -> None:
@@ -162,7 +166,7 @@ class AccountState(AuthState):
         self.payment_rows = self._payment_rows(summary)
 
     def _payment_rows(self, summary: account.PaymentSummary | None) -> list[list[str]]:
-        lang = self.lang
+        lang = self._page_lang
         if summary is None:
             return [[i18n.translate("account.payment_type", lang), i18n.translate("account.no_payment_method", lang)]]
         rows = [[i18n.translate("account.payment_type", lang), i18n.translate(f"account.type.{summary.type}", lang)]]

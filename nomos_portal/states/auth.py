@@ -8,7 +8,6 @@ import urllib.parse
 
 import reflex as rx
 
-from nomos_portal import i18n
 from nomos_portal.db import open_session
 from nomos_portal.models import Customer, Plan, Subscription, utc_now
 from nomos_portal.services import customers, sessions
@@ -80,12 +79,14 @@ class AuthState(PortalState):
         if active is None or customer is None:
             self._forget_customer()
             return None
-        self.signed_in = True
-        self._customer_id = active.customer_id
-        self._session_id = active.session_id
-        self._subscription_id = active.subscription_id
-        self.customer_name = display_name(customer)
-        self.subscription_count = count
+        self._set_changed(
+            signed_in=True,
+            _customer_id=active.customer_id,
+            _session_id=active.session_id,
+            _subscription_id=active.subscription_id,
+            customer_name=display_name(customer),
+            subscription_count=count,
+        )
         return active
 
     def _owned_subscription_and_plan(self, session) -> tuple[Subscription, Plan]:
@@ -107,12 +108,14 @@ class AuthState(PortalState):
         return subscription, plan
 
     def _forget_customer(self) -> None:
-        self.signed_in = False
-        self.customer_name = ""
-        self.subscription_count = 0
-        self._customer_id = None
-        self._session_id = None
-        self._subscription_id = None
+        self._set_changed(
+            signed_in=False,
+            customer_name="",
+            subscription_count=0,
+            _customer_id=None,
+            _session_id=None,
+            _subscription_id=None,
+        )
 
     def _current_path(self) -> str:
         url = urllib.parse.urlsplit(str(self.router.url))
@@ -149,9 +152,9 @@ class AuthState(PortalState):
         return navigate_to(f"{origin}/auth/sign-out{query}")
 
     @rx.event
-    def change_language(self, language: str):
+    async def change_language(self, language: str):
         """Switch the UI language and, when signed in, the language of the customer's emails."""
-        self.lang = i18n.normalize_language(language)
+        await self._switch_language(language)
         if self._customer_id is None:
             return
         with open_session() as session:

@@ -16,6 +16,7 @@ from nomos_portal.services import consumption, consumption_days, pricing, readin
 from nomos_portal.services.spot_prices import BERLIN, berlin_date
 from nomos_portal.settings import get_settings
 from nomos_portal.states.auth import AuthState
+from nomos_portal.states.portal import PageLanguage
 
 logger = logging.getLogger(__name__)
 
@@ -43,7 +44,7 @@ def _is_browsable(day: datetime.date) -> bool:
     return EARLIEST_BROWSABLE_DAY <= day <= berlin_date(clock.now()) + datetime.timedelta(days=BROWSABLE_DAYS_AHEAD)
 
 
-class ConsumptionState(AuthState):
+class ConsumptionState(PageLanguage, AuthState):
     """Chart period, bars and the meter-reading form of the signed-in customer."""
 
     view: str = "day"
@@ -152,39 +153,39 @@ class ConsumptionState(AuthState):
             return ""
         period = consumption.period_for(self.view, datetime.date.fromisoformat(self.anchor))
         if self.view == "day":
-            return i18n.format_day(period.start, self.lang)
+            return i18n.format_day(period.start, self._page_lang)
         if self.view == "month":
-            return i18n.format_month(period.start, self.lang)
+            return i18n.format_month(period.start, self._page_lang)
         if self.view == "year":
             return str(period.start.year)
         last = period.end - datetime.timedelta(days=1)
-        return f"{i18n.format_day(period.start, self.lang)} – {i18n.format_day(last, self.lang)}"
+        return f"{i18n.format_day(period.start, self._page_lang)} – {i18n.format_day(last, self._page_lang)}"
 
     @rx.var
     def chart_rows(self) -> list[dict[str, Any]]:
         """One row per bar: kWh split by data state (for the stacked legend), price and formatted labels."""
         rows = []
         for bar in self._bars:
-            row: dict[str, Any] = {"label": bar_label(bar, self.view, self.lang), "price": None}
+            row: dict[str, Any] = {"label": bar_label(bar, self.view, self._page_lang), "price": None}
             for state in STATE_KEYS:
                 row[state] = bar.energy_kwh if bar.state == state else None
                 row[f"{state}_label"] = ""
             if bar.energy_kwh is not None and bar.state in STATE_KEYS:
-                text = i18n.format_kwh(Decimal(repr(bar.energy_kwh)), self.lang, digits=3)
+                text = i18n.format_kwh(Decimal(repr(bar.energy_kwh)), self._page_lang, digits=3)
                 if bar.cost_eur is not None:
-                    text += f" · {i18n.format_eur(Decimal(repr(round(bar.cost_eur, 2))), self.lang)}"
+                    text += f" · {i18n.format_eur(Decimal(repr(round(bar.cost_eur, 2))), self._page_lang)}"
                 if self.view != "day" and bar.min_kwh is not None and bar.max_kwh is not None and self.is_smart:
                     text += " · " + i18n.translate(
                         "consumption.range",
-                        self.lang,
-                        low=i18n.format_kwh(Decimal(repr(bar.min_kwh)), self.lang, digits=3),
-                        high=i18n.format_kwh(Decimal(repr(bar.max_kwh)), self.lang, digits=3),
+                        self._page_lang,
+                        low=i18n.format_kwh(Decimal(repr(bar.min_kwh)), self._page_lang, digits=3),
+                        high=i18n.format_kwh(Decimal(repr(bar.max_kwh)), self._page_lang, digits=3),
                     )
                 row[f"{bar.state}_label"] = text
             if bar.price_ct_per_kwh is not None:
                 rounded = round(bar.price_ct_per_kwh, 2)
                 row["price"] = rounded
-                row["price_label"] = i18n.format_ct_per_kwh(Decimal(repr(rounded)), self.lang)
+                row["price_label"] = i18n.format_ct_per_kwh(Decimal(repr(rounded)), self._page_lang)
             rows.append(row)
         return rows
 
@@ -201,27 +202,29 @@ class ConsumptionState(AuthState):
         kwh = consumption.total_kwh(self._bars)
         costs = [bar.cost_eur for bar in self._bars if bar.cost_eur is not None]
         if not costs:
-            return i18n.translate("consumption.total_no_price", self.lang, kwh=i18n.format_kwh(kwh, self.lang, 3))
+            return i18n.translate(
+                "consumption.total_no_price", self._page_lang, kwh=i18n.format_kwh(kwh, self._page_lang, 3)
+            )
         cost = Decimal(repr(sum(costs))).quantize(Decimal("0.01"))
         priced_kwh = sum(bar.energy_kwh or 0 for bar in self._bars if bar.cost_eur is not None)
         average = Decimal(repr(sum(costs) * 100 / priced_kwh)) if priced_kwh else Decimal(0)
         return i18n.translate(
             "consumption.total",
-            self.lang,
-            kwh=i18n.format_kwh(kwh, self.lang, 3),
-            cost=i18n.format_eur(cost, self.lang),
-            price=i18n.format_ct_per_kwh(pricing.round_ct(average), self.lang),
+            self._page_lang,
+            kwh=i18n.format_kwh(kwh, self._page_lang, 3),
+            cost=i18n.format_eur(cost, self._page_lang),
+            price=i18n.format_ct_per_kwh(pricing.round_ct(average), self._page_lang),
         )
 
     @rx.var
     def state_names(self) -> dict[str, str]:
         """Legend names of the data states in the UI language."""
-        return {state: i18n.translate(f"state.{state}", self.lang) for state in STATE_KEYS}
+        return {state: i18n.translate(f"state.{state}", self._page_lang) for state in STATE_KEYS}
 
     @rx.event
     def export(self):
         """Download the shown period as CSV."""
-        text = consumption.export_csv(self._bars, language=self.lang)
+        text = consumption.export_csv(self._bars, language=self._page_lang)
         period = consumption.period_for(self.view, datetime.date.fromisoformat(self.anchor))
         return rx.download(data=text.encode("utf-8"), filename=f"verbrauch-{self.view}-{period.start.isoformat()}.csv")
 
@@ -234,17 +237,17 @@ class ConsumptionState(AuthState):
         for row in self._rows:
             head = i18n.translate(
                 "consumption.reading_row",
-                self.lang,
-                day=i18n.format_day(row.read_at, self.lang),
-                value=i18n.format_kwh(row.value_kwh, self.lang),
-                source=i18n.translate(f"reading_source.{row.source}", self.lang),
+                self._page_lang,
+                day=i18n.format_day(row.read_at, self._page_lang),
+                value=i18n.format_kwh(row.value_kwh, self._page_lang),
+                source=i18n.translate(f"reading_source.{row.source}", self._page_lang),
             )
             between = ""
             if row.consumption_kwh is not None and row.days:
                 between = i18n.translate(
                     "consumption.reading_between",
-                    self.lang,
-                    kwh=i18n.format_kwh(row.consumption_kwh, self.lang),
+                    self._page_lang,
+                    kwh=i18n.format_kwh(row.consumption_kwh, self._page_lang),
                     days=row.days,
                 )
             lines.append([head, between, row.note])
@@ -255,15 +258,15 @@ class ConsumptionState(AuthState):
         """The current reading error or question in the UI language."""
         if not self.reading_error_key:
             return ""
-        return i18n.translate(f"reading_error.{self.reading_error_key}", self.lang, **self.reading_error_params)
+        return i18n.translate(f"reading_error.{self.reading_error_key}", self._page_lang, **self.reading_error_params)
 
     def _format_details(self, details: dict[str, object]) -> dict[str, str]:
         formatted = {}
         for name, value in details.items():
             if isinstance(value, datetime.date):
-                formatted[name] = i18n.format_day(value, self.lang)
+                formatted[name] = i18n.format_day(value, self._page_lang)
             elif isinstance(value, Decimal) and name != "maximum":
-                formatted[name] = i18n.format_kwh(value, self.lang)
+                formatted[name] = i18n.format_kwh(value, self._page_lang)
             else:
                 formatted[name] = str(value)
         return formatted
@@ -291,7 +294,7 @@ class ConsumptionState(AuthState):
             self.reading_error_key = "invalid_date"
             return
         try:
-            value = readings.parse_value(str(form.get("reading_value", "")), language=self.lang)
+            value = readings.parse_value(str(form.get("reading_value", "")), language=self._page_lang)
             with open_session() as session:
                 subscription, _plan = self._owned_subscription_and_plan(session)
                 readings.submit_reading(
@@ -315,7 +318,7 @@ class ConsumptionState(AuthState):
             self.reading_error_params = self._format_details(error.details)
             return
         self.reading_saved_text = i18n.translate(
-            "consumption.reading_saved", self.lang, day=i18n.format_day(read_on, self.lang)
+            "consumption.reading_saved", self._page_lang, day=i18n.format_day(read_on, self._page_lang)
         )
         self.submission_id = secrets.token_urlsafe(16)
         self._pending_form = {}

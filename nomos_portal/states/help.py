@@ -13,11 +13,12 @@ from nomos_portal.models import Customer, Plan
 from nomos_portal.services import customers, help_center, mail, support
 from nomos_portal.settings import get_settings
 from nomos_portal.states.auth import AuthState
+from nomos_portal.states.portal import PageLanguage
 
 logger = logging.getLogger(__name__)
 
 
-class HelpState(AuthState):
+class HelpState(PageLanguage, AuthState):
     """The help center's search; the article list itself is static."""
 
     query: str = ""
@@ -47,9 +48,9 @@ class HelpState(AuthState):
                 "slug": found.slug,
                 "title": found.title,
                 "body": found.body,
-                "category": i18n.translate(f"help.category.{found.category}", self.lang),
+                "category": i18n.translate(f"help.category.{found.category}", self._page_lang),
             }
-            for found in help_center.search(self.query, self.lang)
+            for found in help_center.search(self.query, self._page_lang)
         ]
 
     @rx.var
@@ -57,13 +58,13 @@ class HelpState(AuthState):
         """The number of articles found, or a note that the search found none."""
         if not self.query:
             return ""
-        count = len(help_center.search(self.query, self.lang))
+        count = len(help_center.search(self.query, self._page_lang))
         if count == 0:
-            return i18n.translate("help.no_results", self.lang, query=self.query)
-        return i18n.translate("help.results", self.lang, query=self.query, count=count)
+            return i18n.translate("help.no_results", self._page_lang, query=self.query)
+        return i18n.translate("help.results", self._page_lang, query=self.query, count=count)
 
 
-class ContactState(AuthState):
+class ContactState(PageLanguage, AuthState):
     """The contact form: topic, message, optional reference, and an email for visitors who are not signed in."""
 
     topic: str = "other"
@@ -98,7 +99,7 @@ class ContactState(AuthState):
         """The current error in the UI language, or ""."""
         if not self.error_key:
             return ""
-        return i18n.translate(f"contact_error.{self.error_key}", self.lang, **self.error_params)
+        return i18n.translate(f"contact_error.{self.error_key}", self._page_lang, **self.error_params)
 
     @rx.var
     def signed_in_text(self) -> str:
@@ -106,13 +107,13 @@ class ContactState(AuthState):
         if not self.customer_email:
             return ""
         return i18n.translate(
-            "contact.signed_in_as", self.lang, email=self.customer_email, customer=self.customer_number
+            "contact.signed_in_as", self._page_lang, email=self.customer_email, customer=self.customer_number
         )
 
     @rx.var
     def limit_text(self) -> str:
         """The hourly message limit in words."""
-        return i18n.translate("contact.limit_note", self.lang, count=support.MAX_MESSAGES_PER_SENDER)
+        return i18n.translate("contact.limit_note", self._page_lang, count=support.MAX_MESSAGES_PER_SENDER)
 
     def _show_error(self, code: str, details: dict[str, object]) -> None:
         self.error_key = code
@@ -165,8 +166,8 @@ class ContactState(AuthState):
                 mail.send_mail(submission.copy, settings)
             except (mail.MailDeliveryError, OSError):
                 logger.exception("Copy of a support message to customer %s not delivered", self._customer_id)
-            self.sent_text = i18n.translate("contact.sent", self.lang)
+            self.sent_text = i18n.translate("contact.sent", self._page_lang)
         else:
-            self.sent_text = i18n.translate("contact.sent_anonymous", self.lang, email=submission.form.email)
+            self.sent_text = i18n.translate("contact.sent_anonymous", self._page_lang, email=submission.form.email)
         self.topic = submission.form.topic
         self.form_key += 1

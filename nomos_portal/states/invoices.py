@@ -18,6 +18,7 @@ from nomos_portal.db import open_session
 from nomos_portal.models import Invoice, InvoiceLine, Org, PaymentMethod, Plan
 from nomos_portal.services import consumption, customers, invoices
 from nomos_portal.states.auth import AuthState, backend_origin
+from nomos_portal.states.portal import PageLanguage
 
 logger = logging.getLogger(__name__)
 
@@ -147,7 +148,7 @@ def _summary_row(invoice: Invoice | InvoiceView, language: str) -> dict[str, str
     }
 
 
-class InvoicesState(AuthState):
+class InvoicesState(PageLanguage, AuthState):
     """One page of the chosen subscription's invoices, ten per page, newest first."""
 
     _invoices: list[InvoiceView] = []
@@ -181,7 +182,7 @@ class InvoicesState(AuthState):
     @rx.var
     def invoice_rows(self) -> list[dict[str, str]]:
         """The page's invoices, formatted for the UI language."""
-        return [_summary_row(invoice, self.lang) for invoice in self._invoices]
+        return [_summary_row(invoice, self._page_lang) for invoice in self._invoices]
 
     @rx.event
     def go_to_page(self, page: int):
@@ -193,7 +194,7 @@ class InvoicesState(AuthState):
         return rx.redirect(f"/invoices?page={max(1, min(number, self.page_count))}")
 
 
-class InvoiceDetailState(AuthState):
+class InvoiceDetailState(PageLanguage, AuthState):
     """One invoice: facts, line items, totals, payment and the consumption of each day."""
 
     found: bool = False
@@ -266,7 +267,7 @@ class InvoiceDetailState(AuthState):
     @rx.var
     def fact_rows(self) -> list[list[str]]:
         """Number, dates, billing period and consumption as label and value."""
-        invoice, language = self._invoice, self.lang
+        invoice, language = self._invoice, self._page_lang
         if invoice is None:
             return []
         last_day = i18n.berlin_day(invoice.period_end) - datetime.timedelta(days=1)
@@ -289,7 +290,7 @@ class InvoiceDetailState(AuthState):
     @rx.var
     def line_rows(self) -> list[list[str]]:
         """Line items: description, quantity, net, VAT rate and gross."""
-        language = self.lang
+        language = self._page_lang
         return [
             [
                 i18n.translate(line.description_key, language, **json.loads(line.description_params))
@@ -306,7 +307,7 @@ class InvoiceDetailState(AuthState):
     @rx.var
     def total_rows(self) -> list[list[str]]:
         """Net total, VAT and the amount due, computed from the line items."""
-        language = self.lang
+        language = self._page_lang
         if self._invoice is None:
             return []
         totals = invoices.compute_totals([line.net_eur for line in self._lines])
@@ -320,7 +321,7 @@ class InvoiceDetailState(AuthState):
     @rx.var
     def day_rows(self) -> list[list[str]]:
         """Each day of the billed month: consumption and its cost at the spot-based price."""
-        language = self.lang
+        language = self._page_lang
         return [
             [
                 i18n.format_day(bar.start.to_pydatetime(), language),
@@ -333,7 +334,7 @@ class InvoiceDetailState(AuthState):
     @rx.var
     def day_chart_rows(self) -> list[dict[str, Any]]:
         """Chart rows per day: kWh and cost in EUR, with the tooltip's texts in the UI language."""
-        language = self.lang
+        language = self._page_lang
         rows = []
         for bar in self._days:
             energy = round(bar.energy_kwh, 3) if bar.energy_kwh is not None else None
@@ -354,7 +355,7 @@ class InvoiceDetailState(AuthState):
         """How the invoice is settled, in the UI language."""
         if self._invoice is None:
             return ""
-        return _payment_text(self._invoice, self._payment, self._creditor_id, self.lang)
+        return _payment_text(self._invoice, self._payment, self._creditor_id, self._page_lang)
 
 
 def _decimal(value: float | None) -> Decimal:

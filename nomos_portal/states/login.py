@@ -14,11 +14,12 @@ from nomos_portal.models import Plan, utc_now
 from nomos_portal.services import mail, sessions, sign_in
 from nomos_portal.settings import get_settings
 from nomos_portal.states.auth import AuthState, backend_origin, navigate_to, safe_next_path
+from nomos_portal.states.portal import PageLanguage
 
 logger = logging.getLogger(__name__)
 
 
-class LoginState(AuthState):
+class LoginState(PageLanguage, AuthState):
     """The two steps of the sign-in page: email, then code."""
 
     # "email" or "code".
@@ -33,12 +34,12 @@ class LoginState(AuthState):
         """The current error in the UI language, or ""."""
         if not self.error_key:
             return ""
-        return i18n.translate(self.error_key, self.lang, **self.error_params)
+        return i18n.translate(self.error_key, self._page_lang, **self.error_params)
 
     @rx.var
     def code_sent_message(self) -> str:
         """Message shown after a code request, identical for known and unknown emails."""
-        return i18n.translate("login.code_sent", self.lang, email=self.email)
+        return i18n.translate("login.code_sent", self._page_lang, email=self.email)
 
     def _next_path(self) -> str:
         query = urllib.parse.parse_qs(urllib.parse.urlsplit(str(self.router.url)).query)

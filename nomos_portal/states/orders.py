@@ -10,11 +10,12 @@ from nomos_portal import clock, i18n
 from nomos_portal.db import open_session
 from nomos_portal.services import orders
 from nomos_portal.states.auth import AuthState
+from nomos_portal.states.portal import PageLanguage
 
 logger = logging.getLogger(__name__)
 
 
-class OrdersState(AuthState):
+class OrdersState(PageLanguage, AuthState):
     """Smart-meter order, the order form and the add-on products of the chosen subscription."""
 
     meter_type: str = ""
@@ -94,7 +95,7 @@ class OrdersState(AuthState):
     @rx.var
     def order_status_label(self) -> str:
         """The order's status in words."""
-        return i18n.translate(f"orders.status.{self._order.status}", self.lang) if self._order else ""
+        return i18n.translate(f"orders.status.{self._order.status}", self._page_lang) if self._order else ""
 
     @rx.var
     def timeline_rows(self) -> list[dict[str, str]]:
@@ -104,8 +105,8 @@ class OrdersState(AuthState):
         return [
             {
                 "status": step.status,
-                "label": i18n.translate(f"orders.status.{step.status}", self.lang),
-                "text": i18n.translate(f"orders.step.{step.status}", self.lang),
+                "label": i18n.translate(f"orders.status.{step.status}", self._page_lang),
+                "text": i18n.translate(f"orders.step.{step.status}", self._page_lang),
                 "state": step.state,
             }
             for step in orders.timeline(self._order.status)
@@ -117,7 +118,7 @@ class OrdersState(AuthState):
         order = self._order
         if order is None:
             return []
-        lang = self.lang
+        lang = self._page_lang
         lines = [i18n.translate("orders.ordered_on", lang, date=i18n.format_day(order.created_at, lang))]
         if order.provider:
             lines.append(i18n.translate("orders.provider", lang, provider=order.provider))
@@ -137,7 +138,7 @@ class OrdersState(AuthState):
         order = self._order
         if order is None or order.blocked_reason is None or order.status in ("cancelled", "activated"):
             return ""
-        return i18n.translate(f"orders.blocked.{order.blocked_reason}", self.lang)
+        return i18n.translate(f"orders.blocked.{order.blocked_reason}", self._page_lang)
 
     @rx.var
     def blocked_needs_customer(self) -> bool:
@@ -151,23 +152,23 @@ class OrdersState(AuthState):
         if order is None or order.status != "cancelled":
             return ""
         if not order.cancelled_reason:
-            return i18n.translate("orders.cancelled_no_reason", self.lang)
-        return i18n.translate("orders.cancelled", self.lang, reason=order.cancelled_reason)
+            return i18n.translate("orders.cancelled_no_reason", self._page_lang)
+        return i18n.translate("orders.cancelled", self._page_lang, reason=order.cancelled_reason)
 
     @rx.var
     def confirm_text(self) -> str:
         """The confirmation question, naming the meter."""
-        return i18n.translate("orders.confirm_text", self.lang, meter=self.meter_number)
+        return i18n.translate("orders.confirm_text", self._page_lang, meter=self.meter_number)
 
     @rx.var
     def order_error(self) -> str:
         """The reason an order was rejected, or ""."""
-        return i18n.translate(f"order_error.{self.order_error_key}", self.lang) if self.order_error_key else ""
+        return i18n.translate(f"order_error.{self.order_error_key}", self._page_lang) if self.order_error_key else ""
 
     @rx.var
     def product_rows(self) -> list[dict[str, str]]:
         """Add-on products: name, status, validity, explanation and saving."""
-        lang = self.lang
+        lang = self._page_lang
         catalog = i18n.catalog(lang)
         rows = []
         for product in self._products:

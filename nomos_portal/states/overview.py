@@ -14,11 +14,12 @@ from nomos_portal.services import bill_estimate, customers, dashboard, metering,
 from nomos_portal.settings import get_settings
 from nomos_portal.states import dashboard_view
 from nomos_portal.states.auth import AuthState
+from nomos_portal.states.portal import PageLanguage
 
 logger = logging.getLogger(__name__)
 
 
-class OverviewState(AuthState):
+class OverviewState(PageLanguage, AuthState):
     """Data of `/overview`, loaded from the database on every visit."""
 
     _summary: customers.SubscriptionSummary | None = None
@@ -28,6 +29,9 @@ class OverviewState(AuthState):
     _latest_interval: metering.LatestConsumption | None = None
     _latest_reading: metering.LatestReading | None = None
     _bill: bill_estimate.BillEstimate | None = None
+    # Copies of the customer's and the plan's names, so the computed vars read no parent state.
+    _customer_name: str = ""
+    _plan_name: str = ""
 
     # "today" or "tomorrow": which day the price chart shows.
     price_tab: str = "today"
@@ -44,6 +48,8 @@ class OverviewState(AuthState):
         assert active.subscription_id is not None
         now = clock.now()
         today = spot_prices.berlin_date(now)
+        self._customer_name = self.customer_name
+        self._plan_name = self.plan_name
         with open_session() as session:
             subscription = customers.owned_subscription(
                 session,
@@ -98,7 +104,9 @@ class OverviewState(AuthState):
         if day is None or not day.published:
             return dashboard_view.PriceChartLayout()
         now = self._loaded_at if self.price_tab == "today" else None
-        return dashboard_view.price_chart_layout(day, self.lang, now=now, cheapest=self._day_window(cheapest=True))
+        return dashboard_view.price_chart_layout(
+            day, self._page_lang, now=now, cheapest=self._day_window(cheapest=True)
+        )
 
     @rx.var
     def shown_day_published(self) -> bool:
@@ -115,12 +123,12 @@ class OverviewState(AuthState):
     @rx.var
     def cheapest_text(self) -> str:
         """The day's cheapest hour in words."""
-        return dashboard_view.window_text("dashboard.cheapest", self._day_window(cheapest=True), self.lang)
+        return dashboard_view.window_text("dashboard.cheapest", self._day_window(cheapest=True), self._page_lang)
 
     @rx.var
     def dearest_text(self) -> str:
         """The day's most expensive hour in words."""
-        return dashboard_view.window_text("dashboard.dearest", self._day_window(cheapest=False), self.lang)
+        return dashboard_view.window_text("dashboard.dearest", self._day_window(cheapest=False), self._page_lang)
 
     @rx.var
     def current_price_text(self) -> str:
@@ -128,7 +136,7 @@ class OverviewState(AuthState):
         day = self._days.get("today")
         if day is None or self._loaded_at is None:
             return ""
-        return dashboard_view.current_price_text(day, self._loaded_at, self.lang)
+        return dashboard_view.current_price_text(day, self._loaded_at, self._page_lang)
 
     @rx.var
     def current_components_text(self) -> str:
@@ -136,7 +144,7 @@ class OverviewState(AuthState):
         day = self._days.get("today")
         if day is None or self._loaded_at is None:
             return ""
-        return dashboard_view.components_text(day, self._loaded_at, self.lang)
+        return dashboard_view.components_text(day, self._loaded_at, self._page_lang)
 
     @rx.var
     def not_published_text(self) -> str:
@@ -144,9 +152,9 @@ class OverviewState(AuthState):
         if self._loaded_at is None:
             return ""
         if self.price_tab == "today":
-            return i18n.translate("dashboard.no_prices", self.lang)
+            return i18n.translate("dashboard.no_prices", self._page_lang)
         due = dashboard.next_publication(self._loaded_at)
-        return i18n.translate("dashboard.not_published", self.lang, time=i18n.format_clock(due))
+        return i18n.translate("dashboard.not_published", self._page_lang, time=i18n.format_clock(due))
 
     @rx.var
     def prices_are_demo(self) -> bool:
@@ -165,12 +173,16 @@ class OverviewState(AuthState):
         if not self._days or self._loaded_at is None:
             return []
         windows = dashboard.best_windows(list(self._days.values()), now=self._loaded_at)
-        return dashboard_view.best_window_texts(windows, self.lang, today=spot_prices.berlin_date(self._loaded_at))
+        return dashboard_view.best_window_texts(
+            windows, self._page_lang, today=spot_prices.berlin_date(self._loaded_at)
+        )
 
     @rx.var
     def greeting(self) -> str:
         """E.g. "Willkommen, Anna Schmidt"."""
-        return i18n.translate("overview.greeting", self.lang, name=self.customer_name) if self.customer_name else ""
+        if not self._customer_name:
+            return ""
+        return i18n.translate("overview.greeting", self._page_lang, name=self._customer_name)
 
     @rx.var
     def subscription_number(self) -> str:
@@ -180,7 +192,7 @@ class OverviewState(AuthState):
     @rx.var
     def status_label(self) -> str:
         """The subscription status in words."""
-        return i18n.translate(f"status.{self._summary.status}", self.lang) if self._summary else ""
+        return i18n.translate(f"status.{self._summary.status}", self._page_lang) if self._summary else ""
 
     @rx.var
     def status(self) -> str:
@@ -193,10 +205,10 @@ class OverviewState(AuthState):
         summary = self._summary
         if summary is None:
             return []
-        lang = self.lang
+        lang = self._page_lang
         missing = i18n.translate("overview.not_set", lang)
         rows = [
-            [i18n.translate("overview.plan", lang), self.plan_name],
+            [i18n.translate("overview.plan", lang), self._plan_name],
             [i18n.translate("overview.number", lang), summary.number],
             [i18n.translate("overview.status", lang), self.status_label],
             [
@@ -228,7 +240,7 @@ class OverviewState(AuthState):
         summary = self._summary
         if summary is None:
             return []
-        lang = self.lang
+        lang = self._page_lang
         missing = i18n.translate("overview.not_set", lang)
         return [
             [i18n.translate("overview.meter_number", lang), summary.meter_number or missing],
@@ -245,7 +257,7 @@ class OverviewState(AuthState):
     @rx.var
     def consumption_text(self) -> str:
         """The newest interval or reading in words, or why there is none."""
-        lang = self.lang
+        lang = self._page_lang
         if self._summary is None:
             return ""
         if self._summary.meter_type == "smart":
@@ -280,12 +292,12 @@ class OverviewState(AuthState):
             if self._summary is None:
                 return ""
             key = "dashboard.bill_unknown" if self._summary.status == "active" else "dashboard.no_bill"
-            return i18n.translate(key, self.lang)
+            return i18n.translate(key, self._page_lang)
         return i18n.translate(
             "dashboard.next_bill_text",
-            self.lang,
-            date=i18n.format_day(bill.issue_date, self.lang),
-            amount=i18n.format_eur(bill.amount_eur, self.lang),
+            self._page_lang,
+            date=i18n.format_day(bill.issue_date, self._page_lang),
+            amount=i18n.format_eur(bill.amount_eur, self._page_lang),
         )
 
     @rx.var
@@ -297,9 +309,9 @@ class OverviewState(AuthState):
         key = "dashboard.next_bill_basis_measured" if bill.measured else "dashboard.next_bill_basis_estimated"
         return i18n.translate(
             key,
-            self.lang,
-            kwh=i18n.format_kwh(bill.consumption_kwh, self.lang),
-            month=i18n.format_month(bill.period_start, self.lang),
+            self._page_lang,
+            kwh=i18n.format_kwh(bill.consumption_kwh, self._page_lang),
+            month=i18n.format_month(bill.period_start, self._page_lang),
         )
 
     @rx.var
@@ -308,4 +320,6 @@ class OverviewState(AuthState):
         summary = self._summary
         if summary is None or summary.end_at is None:
             return ""
-        return i18n.translate("dashboard.contract_ends", self.lang, date=i18n.format_day(summary.end_at, self.lang))
+        return i18n.translate(
+            "dashboard.contract_ends", self._page_lang, date=i18n.format_day(summary.end_at, self._page_lang)
+        )

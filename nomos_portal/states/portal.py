@@ -17,6 +17,30 @@ logger = logging.getLogger(__name__)
 LANGUAGE_COOKIE_MAX_AGE = 365 * 24 * 3600
 
 
+class PageLanguage(rx.State, mixin=True):
+    """A page state's own copy of the UI language, for its computed vars.
+
+    When a computed var reads `PortalState.lang`, Reflex loads that page's state from
+    Redis for every event of the tab, because a language change could alter the var.
+    With eleven pages that was most of an event's state traffic. Page states read
+    `_page_lang` instead: `_load_tenant` copies the language on each page load and
+    the language switches copy it into every page state.
+    """
+
+    _page_lang: str = i18n.DEFAULT_LANGUAGE
+
+
+def page_state_classes() -> list[type[rx.State]]:
+    """Every state class below PortalState that keeps its own copy of the language."""
+    found, pending = [], list(PortalState.get_substates())
+    while pending:
+        state_class = pending.pop()
+        pending.extend(state_class.get_substates())
+        if issubclass(state_class, PageLanguage):
+            found.append(state_class)
+    return found
+
+
 class PortalState(rx.State):
     """Tenant, brand and language of the current page."""
 
@@ -59,8 +83,27 @@ class PortalState(rx.State):
         # The page's own URL names the tenant; the websocket's Host header may not.
         return self.router.url.netloc
 
+    def _copy_language(self) -> None:
+        """Give a page state the current language (see PageLanguage); other states have no copy."""
+        if isinstance(self, PageLanguage) and self._page_lang != self.lang:
+            self._page_lang = self.lang
+
+    async def _switch_language(self, language: str) -> None:
+        """Set the UI language and copy it into every page state, whichever page is showing."""
+        self.lang = i18n.normalize_language(language)
+        for state_class in page_state_classes():
+            page = await self.get_state(state_class)
+            page._copy_language()
+
+    def _set_changed(self, **values: object) -> None:
+        """Assign only the vars whose value differs, so an unchanged brand sends no update."""
+        for name, value in values.items():
+            if getattr(self, name) != value:
+                setattr(self, name, value)
+
     def _load_tenant(self) -> Plan | None:
         """Resolve the plan from the page host and publish its brand to the page."""
+        self._copy_language()
         with open_session() as session:
             found = tenancy.resolve_plan(session, host=self._page_host(), base_domain=get_settings().base_domain)
         if found is None:
@@ -77,19 +120,21 @@ class PortalState(rx.State):
             surface=plan.color_surface,
             font_family=plan.font_family,
         )
-        self._plan_id = plan.id
-        self._org_id = org.id
-        self.tenant_status = "found"
-        self.org_name = org.name
-        self.plan_name = plan.name
-        self.logo_url = org.logo
-        self.font_stylesheet_url = plan.font_stylesheet_url
-        self.font_stack = branding.font_stack(plan.font_family)
-        self.theme_vars = branding.css_variables(brand)
-        self.support_email = org.support_email
-        self.support_phone = org.support_phone
-        self.support_hours = org.support_hours
-        self.support_url = org.support_url
+        self._set_changed(
+            _plan_id=plan.id,
+            _org_id=org.id,
+            tenant_status="found",
+            org_name=org.name,
+            plan_name=plan.name,
+            logo_url=org.logo,
+            font_stylesheet_url=plan.font_stylesheet_url,
+            font_stack=branding.font_stack(plan.font_family),
+            theme_vars=branding.css_variables(brand),
+            support_email=org.support_email,
+            support_phone=org.support_phone,
+            support_hours=org.support_hours,
+            support_url=org.support_url,
+        )
 
     def _clear_tenant(self) -> None:
         self._plan_id = None
@@ -112,9 +157,9 @@ class PortalState(rx.State):
         self._load_tenant()
 
     @rx.event
-    def set_language(self, language: str):
+    async def set_language(self, language: str):
         """Switch the UI language and remember it in the browser."""
-        self.lang = i18n.normalize_language(language)
+        await self._switch_language(language)
 
     @rx.event
     def go_home(self):

@@ -10,9 +10,10 @@ from nomos_portal import i18n
 from nomos_portal.db import open_session
 from nomos_portal.services import sessions
 from nomos_portal.states.auth import AuthState, safe_next_path
+from nomos_portal.states.portal import PageLanguage
 
 
-class SubscriptionsState(AuthState):
+class SubscriptionsState(PageLanguage, AuthState):
     """The customer's subscriptions on this plan, for `/subscriptions`."""
 
     # One dict per subscription: id, number, address, status label, chosen ("1" or "").
@@ -22,7 +23,7 @@ class SubscriptionsState(AuthState):
     @rx.var
     def error_message(self) -> str:
         """The current error in the UI language, or ""."""
-        return i18n.translate(self.error_key, self.lang) if self.error_key else ""
+        return i18n.translate(self.error_key, self._page_lang) if self.error_key else ""
 
     @rx.event
     def load(self):

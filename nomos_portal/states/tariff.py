@@ -14,6 +14,7 @@ from nomos_portal.models import Customer, GridArea, Plan
 from nomos_portal.services import contracts, mail, pricing, readings, spot_prices
 from nomos_portal.settings import get_settings
 from nomos_portal.states.auth import AuthState
+from nomos_portal.states.portal import PageLanguage
 
 logger = logging.getLogger(__name__)
 
@@ -22,7 +23,7 @@ def _ct(value: Decimal, language: str) -> str:
     return i18n.format_ct_per_kwh(pricing.round_ct(value), language)
 
 
-class TariffState(AuthState):
+class TariffState(PageLanguage, AuthState):
     """Price composition, contract facts and the two forms of the tariff page."""
 
     price_rows: list[list[str]] = []
@@ -48,7 +49,7 @@ class TariffState(AuthState):
     @rx.var
     def message(self) -> str:
         """Result or error of the cancellation form in the UI language."""
-        return i18n.translate(self.message_key, self.lang, **self.message_params) if self.message_key else ""
+        return i18n.translate(self.message_key, self._page_lang, **self.message_params) if self.message_key else ""
 
     @rx.var
     def end_date_label(self) -> str:
@@ -56,14 +57,14 @@ class TariffState(AuthState):
         if not self.earliest_end_iso:
             return ""
         earliest = datetime.date.fromisoformat(self.earliest_end_iso)
-        return i18n.translate("tariff.end_date", self.lang, earliest=i18n.format_day(earliest, self.lang))
+        return i18n.translate("tariff.end_date", self._page_lang, earliest=i18n.format_day(earliest, self._page_lang))
 
     @rx.var
     def swap_message(self) -> str:
         """Result or error of the meter-swap form in the UI language."""
         if not self.swap_message_key:
             return ""
-        return i18n.translate(self.swap_message_key, self.lang, **self.swap_message_params)
+        return i18n.translate(self.swap_message_key, self._page_lang, **self.swap_message_params)
 
     def _context(self, session):
         subscription, plan = self._owned_subscription_and_plan(session)
@@ -81,7 +82,7 @@ class TariffState(AuthState):
         self._refresh()
 
     def _refresh(self) -> None:
-        lang = self.lang
+        lang = self._page_lang
         now = clock.now()
         today = spot_prices.berlin_date(now)
         with open_session() as session:
@@ -141,7 +142,7 @@ class TariffState(AuthState):
             )
 
     def _price_rows(self, components: pricing.PriceComponents, spot_eur_per_mwh: Decimal | None) -> list[list[str]]:
-        lang = self.lang
+        lang = self._page_lang
         gross = Decimal(1) + components.vat_rate
         net_parts = [
             ("tariff.margin", components.procurement_margin_ct_per_kwh),
@@ -166,7 +167,7 @@ class TariffState(AuthState):
         return rows
 
     def _basic_rows(self, plan: Plan, grid: GridArea | None) -> list[list[str]]:
-        lang = self.lang
+        lang = self._page_lang
         vat = Decimal("1.19")
         rows = [
             [
@@ -193,7 +194,7 @@ class TariffState(AuthState):
         self.message_key = key
         self.message_is_error = error
         self.message_params = {
-            name: i18n.format_day(value, self.lang) if isinstance(value, datetime.date) else str(value)
+            name: i18n.format_day(value, self._page_lang) if isinstance(value, datetime.date) else str(value)
             for name, value in params.items()
             if value is not None
         }
@@ -246,9 +247,9 @@ class TariffState(AuthState):
         self._cancel_form = form
         self.cancel_question = i18n.translate(
             "tariff.confirm_question",
-            self.lang,
-            last_day=i18n.format_day(end - datetime.timedelta(days=1), self.lang),
-            end=i18n.format_day(end, self.lang),
+            self._page_lang,
+            last_day=i18n.format_day(end - datetime.timedelta(days=1), self._page_lang),
+            end=i18n.format_day(end, self._page_lang),
         )
         self.cancel_step = "confirm"
 
@@ -346,8 +347,8 @@ class TariffState(AuthState):
             except ValueError:
                 raise contracts.ContractError("invalid_date") from None
             try:
-                old_final = readings.parse_value(form.get("old_final_reading", ""), language=self.lang)
-                new_start = readings.parse_value(form.get("new_start_reading", ""), language=self.lang)
+                old_final = readings.parse_value(form.get("old_final_reading", ""), language=self._page_lang)
+                new_start = readings.parse_value(form.get("new_start_reading", ""), language=self._page_lang)
             except readings.ReadingError:
                 raise contracts.ContractError("invalid_reading") from None
             with open_session() as session:
@@ -364,7 +365,7 @@ class TariffState(AuthState):
         except contracts.ContractError as error:
             self.swap_message_key = f"contract_error.{error.code}"
             self.swap_message_params = {
-                name: i18n.format_kwh(value, self.lang) if isinstance(value, Decimal) else str(value)
+                name: i18n.format_kwh(value, self._page_lang) if isinstance(value, Decimal) else str(value)
                 for name, value in error.details.items()
             }
             self.swap_message_is_error = True

@@ -7,7 +7,9 @@ handlers are called as plain functions. Generators are run to the end.
 
 from __future__ import annotations
 
+import asyncio
 import datetime
+import inspect
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -37,11 +39,18 @@ def call(state: rx.State, handler: Any, *args: Any) -> list[Any]:
     """Run an event handler on a state and collect what it returns or yields, without the bare `yield`s."""
     function: Callable[..., Any] = handler.fn
     result = function(state, *args)
+    if inspect.iscoroutine(result):
+        result = asyncio.run(result)
     if result is None:
         return []
     if hasattr(result, "__next__"):
         return [item for item in result if item is not None]
     return [result]
+
+
+def use_language(state: rx.State, language: str) -> None:
+    """Switch the UI language as the language menu does, which also updates the page states' copies."""
+    asyncio.run(state._switch_language(language))
 
 
 def redirect_path(events: list[Any]) -> str | None:

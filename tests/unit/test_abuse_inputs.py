@@ -32,7 +32,7 @@ from nomos_portal.states.login import LoginState
 from nomos_portal.states.overview import OverviewState
 from nomos_portal.states.portal import PortalState
 from nomos_portal.states.tariff import TariffState
-from tests.unit.state_driver import call, make_state, page_url, redirect_path, session_cookie
+from tests.unit.state_driver import call, make_state, page_url, redirect_path, session_cookie, use_language
 from tests.unit.test_abuse_access import choose
 
 JONAS = "jonas.becker@example.com"
@@ -96,7 +96,7 @@ def messages_in_both_languages(state, attribute: str) -> dict[str, str]:
     """Read a message var in German and English, checking that each is a real translated sentence."""
     shown = {}
     for language in i18n.LANGUAGES:
-        state.lang = language
+        use_language(state, language)
         text = getattr(state, attribute)
         assert text, f"no {language} message in {attribute}"
         assert "_error." not in text and "error." not in text and "{" not in text, text

@@ -21,7 +21,7 @@ from nomos_portal.models import PortalSession, SignInCode
 from nomos_portal.services import sign_in
 from nomos_portal.states import login as login_module
 from nomos_portal.states.login import LoginState
-from tests.unit.state_driver import call, make_state, page_url
+from tests.unit.state_driver import call, make_state, page_url, use_language
 
 KNOWN = ("anna.schmidt@example.com", "jonas.becker@example.com", "info@baeckerei-hoffmann.example")
 UNKNOWN = ("anna.schmitt@example.com", "jonas.becker@example.net", "info@baeckerei-hofmann.example")
@@ -184,7 +184,7 @@ def test_brute_force_capped_at_25_guesses_per_hour(session: Session, portal_env,
     assert accepted_guesses == 4 * sign_in.MAX_CODES_PER_HOUR
     assert session_count(session) == 0
     for language in i18n.LANGUAGES:
-        page.lang = language
+        use_language(page, language)
         assert page.error_message
         assert "error." not in page.error_message
 
@@ -197,7 +197,7 @@ def test_locked_code_message_translated(portal_env, clock):
     assert page.error_key == "error.code_locked"
     messages = {}
     for language in i18n.LANGUAGES:
-        page.lang = language
+        use_language(page, language)
         messages[language] = page.error_message
     assert messages["de"] != messages["en"]
     assert all(messages.values())

@@ -1,0 +1,50 @@
+"""The state tree: each event loads only the states it needs, and a language switch reaches every page."""
+
+import pytest
+from sqlmodel import Session
+
+from nomos_portal import nomos_portal  # noqa: F401  (registers every page state)
+from nomos_portal.states.auth import AuthState
+from nomos_portal.states.consumption import ConsumptionState
+from nomos_portal.states.invoices import InvoicesState
+from nomos_portal.states.overview import OverviewState
+from nomos_portal.states.portal import PortalState, page_state_classes
+from tests.unit.state_driver import call, make_state, page_url, session_cookie
+
+LEA = "lea.wagner@example.org"
+
+
+@pytest.mark.parametrize("state_class", [PortalState, AuthState])
+def test_shared_states_pull_no_page_state_into_an_event(state_class):
+    # Reflex loads a state's "potentially dirty" states from Redis for every event below it.
+    # A page's computed var that read a shared var made every page one of them.
+    assert state_class._get_potentially_dirty_states() <= {state_class}
+
+
+def test_every_page_state_keeps_a_language_copy():
+    names = {state_class.__name__ for state_class in page_state_classes()}
+    assert {"OverviewState", "ConsumptionState", "InvoicesState", "InvoiceDetailState", "AccountState"} <= names
+    assert "AuthState" not in names
+
+
+def test_language_switch_reaches_pages_not_showing(session: Session):
+    cookie = session_cookie(session, slug="lumio", email=LEA)
+    consumption = make_state(ConsumptionState, url=page_url("lumio", "/consumption"), cookie=cookie)
+    call(consumption, ConsumptionState.load)
+    call(consumption, ConsumptionState.set_view, "month")
+    german = consumption.period_label
+    root = consumption._get_root_state()
+    overview = root.get_substate(OverviewState.get_full_name().split("."))
+    portal = root.get_substate(PortalState.get_full_name().split("."))
+
+    # The switch runs on the shared state, as the language menu's event does.
+    call(portal, PortalState.set_language, "en")
+    assert consumption._page_lang == "en"
+    assert consumption.period_label != german
+    assert overview._page_lang == "en"
+    assert root.get_substate(InvoicesState.get_full_name().split("."))._page_lang == "en"
+
+    # A page load copies the language too, e.g. after the cookie changed in another tab.
+    portal.lang = "de"
+    call(consumption, ConsumptionState.load)
+    assert consumption.period_label == german
