@@ -17,6 +17,7 @@ from sqlmodel import Session, select
 from alembic import command
 from nomos_portal import db, settings
 from nomos_portal.models import Plan
+from nomos_portal.services import tenancy
 from nomos_portal.services.seed import seed_demo_data, seed_demo_meter_data, seed_demo_prices
 from tests.databases import TestDatabases, test_database_url
 
@@ -95,7 +96,8 @@ def point_portal_at(url: str, *, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 
 
 def release_portal_engine() -> None:
-    """Close the portal engine's connections and forget the test settings."""
+    """Close the portal engine's connections and forget the test settings and resolved tenants."""
+    tenancy.forget_cached_plans()
     db.get_engine().dispose()
     settings.get_settings.cache_clear()
     db.get_engine.cache_clear()

@@ -8,6 +8,7 @@ import hashlib
 import logging
 import secrets
 
+import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from nomos_portal.models import Customer, Plan, PortalSession, Subscription
@@ -110,6 +111,11 @@ def load_session(session: Session, *, token: str | None, plan: Plan, now: dateti
     if not token:
         return None
     row = session.exec(select(PortalSession).where(PortalSession.token_hash == hash_token(token))).first()
+    return _live(row, plan=plan, now=now)
+
+
+def _live(row: PortalSession | None, *, plan: Plan, now: datetime.datetime) -> ActiveSession | None:
+    """The session a stored row stands for, or None when it is missing, revoked, expired or another plan's."""
     if row is None or row.revoked_at is not None or now >= row.expires_at:
         return None
     if row.plan_id != plan.id:
@@ -122,6 +128,42 @@ def load_session(session: Session, *, token: str | None, plan: Plan, now: dateti
         plan_id=row.plan_id,
         subscription_id=row.subscription_id,
     )
+
+
+@dataclasses.dataclass(frozen=True)
+class SignedIn:
+    """A valid session with what every page shows of its customer."""
+
+    active: ActiveSession
+    customer: Customer
+    subscription_count: int
+
+
+def load_signed_in(session: Session, *, token: str | None, plan: Plan, now: datetime.datetime) -> SignedIn | None:
+    """`load_session` with the customer and the number of their subscriptions on the plan, in one query.
+
+    Every event of a signed-in tab checks its session, so this saves two round trips per event.
+    """
+    if not token:
+        return None
+    count = (
+        select(sa.func.count(col(Subscription.id)))
+        .where(Subscription.plan_id == plan.id)
+        .where(Subscription.customer_id == PortalSession.customer_id)
+        .scalar_subquery()
+    )
+    found = session.exec(
+        select(PortalSession, Customer, count)
+        .join(Customer, col(Customer.id) == PortalSession.customer_id)
+        .where(PortalSession.token_hash == hash_token(token))
+    ).first()
+    if found is None:
+        return None
+    row, customer, subscription_count = found
+    active = _live(row, plan=plan, now=now)
+    if active is None:
+        return None
+    return SignedIn(active=active, customer=customer, subscription_count=int(subscription_count))
 
 
 def revoke_session(session: Session, *, token: str | None, now: datetime.datetime) -> bool:

@@ -4,10 +4,17 @@ from __future__ import annotations
 
 import ipaddress
 import re
+import threading
+import time
 
 from sqlmodel import Session, select
 
 from nomos_portal.models import Org, Plan
+
+# Every event of every tab resolves its tenant; each worker keeps the answer for a host this
+# many seconds, so a brand change made elsewhere shows within that time.
+PLAN_CACHE_SECONDS = 5.0
+PLAN_CACHE_ENTRIES = 1024
 
 # A DNS label as used for plan slugs: lower-case letters, digits and inner hyphens.
 SLUG_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
@@ -99,3 +106,35 @@ def portal_url(slug: str, *, base_domain: str, scheme: str = "https", port: int 
     if port is not None:
         netloc += f":{port}"
     return f"{scheme}://{netloc}"
+
+
+_plan_cache: dict[tuple[str, str, str], tuple[float, tuple[Plan, Org] | None]] = {}
+_plan_cache_lock = threading.Lock()
+
+
+def resolve_plan_cached(session: Session, *, host: str, base_domain: str) -> tuple[Plan, Org] | None:
+    """`resolve_plan`, answered from this worker's memory when the host was resolved in the last few seconds.
+
+    The plan and org come detached from any session and are shared: read them, never change them.
+    """
+    key = (str(session.get_bind().url), normalize_host(host), base_domain)
+    now = time.monotonic()
+    with _plan_cache_lock:
+        hit = _plan_cache.get(key)
+        if hit is not None and hit[0] > now:
+            return hit[1]
+    found = resolve_plan(session, host=host, base_domain=base_domain)
+    if found is not None:
+        for row in found:
+            session.expunge(row)
+    with _plan_cache_lock:
+        if len(_plan_cache) >= PLAN_CACHE_ENTRIES:
+            _plan_cache.clear()
+        _plan_cache[key] = (now + PLAN_CACHE_SECONDS, found)
+    return found
+
+
+def forget_cached_plans() -> None:
+    """Drop this worker's resolved hosts, after a change to a plan or an org."""
+    with _plan_cache_lock:
+        _plan_cache.clear()

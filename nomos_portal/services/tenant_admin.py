@@ -14,7 +14,7 @@ from sqlmodel import Session, select
 from nomos_portal.models import Org, Plan
 from nomos_portal.services import branding
 from nomos_portal.services.sign_in import InvalidEmailError, validate_email
-from nomos_portal.services.tenancy import is_valid_slug
+from nomos_portal.services.tenancy import forget_cached_plans, is_valid_slug
 from nomos_portal.settings import PROJECT_ROOT
 
 logger = logging.getLogger(__name__)
@@ -267,6 +267,7 @@ def save_org(session: Session, *, name: str, changes: OrgChanges, create_only: b
 
     session.add(org)
     session.commit()
+    forget_cached_plans()
     logger.info("Org %s %s", org.id, "created" if created else "updated")
     return org, created
 
@@ -354,5 +355,6 @@ def save_plan(session: Session, *, slug: str, changes: PlanChanges, create: bool
     warnings = contrast_warnings(primary=plan.color_primary, accent=plan.color_accent, surface=plan.color_surface)
     session.add(plan)
     session.commit()
+    forget_cached_plans()
     logger.info("Plan %s (%s) %s", plan.id, plan.slug, "created" if create else "updated")
     return plan, warnings

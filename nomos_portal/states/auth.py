@@ -65,27 +65,22 @@ class AuthState(PortalState):
     def _authenticate(self) -> sessions.ActiveSession | None:
         """Resolve the tenant and the session cookie of this tab's websocket."""
         plan = self._load_tenant()
-        active = None
+        found = None
         if plan is not None:
             token = sessions.read_cookie(self.router.headers.cookie)
             with open_session() as session:
-                active = sessions.load_session(session, token=token, plan=plan, now=utc_now())
-                customer = session.get(Customer, active.customer_id) if active else None
-                count = (
-                    len(sessions.list_subscriptions(session, plan_id=plan.id, customer_id=active.customer_id))
-                    if active
-                    else 0
-                )
-        if active is None or customer is None:
+                found = sessions.load_signed_in(session, token=token, plan=plan, now=utc_now())
+        if found is None:
             self._forget_customer()
             return None
+        active = found.active
         self._set_changed(
             signed_in=True,
             _customer_id=active.customer_id,
             _session_id=active.session_id,
             _subscription_id=active.subscription_id,
-            customer_name=display_name(customer),
-            subscription_count=count,
+            customer_name=display_name(found.customer),
+            subscription_count=found.subscription_count,
         )
         return active
 

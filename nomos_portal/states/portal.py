@@ -105,7 +105,7 @@ class PortalState(rx.State):
         """Resolve the plan from the page host and publish its brand to the page."""
         self._copy_language()
         with open_session() as session:
-            found = tenancy.resolve_plan(session, host=self._page_host(), base_domain=get_settings().base_domain)
+            found = tenancy.resolve_plan_cached(session, host=self._page_host(), base_domain=get_settings().base_domain)
         if found is None:
             self._clear_tenant()
             return None

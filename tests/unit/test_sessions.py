@@ -114,3 +114,21 @@ def test_read_cookie_finds_value_among_others():
     assert sessions.read_cookie("nomos_lang=de") is None
     assert sessions.read_cookie("") is None
     assert sessions.read_cookie("nomos_session=") is None
+
+
+def test_signed_in_brings_customer_and_subscription_count(session: Session, acme: Plan, lumio: Plan, now):
+    token, _ = signed_in(session, acme, "jonas.becker@example.com", now)
+    found = sessions.load_signed_in(session, token=token, plan=acme, now=now)
+    assert found is not None
+    assert found.active == sessions.load_session(session, token=token, plan=acme, now=now)
+    assert found.customer.email == "jonas.becker@example.com"
+    expected = sessions.list_subscriptions(session, plan_id=acme.id, customer_id=found.customer.id)
+    assert found.subscription_count == len(expected) >= 1
+
+    # Refused exactly where load_session refuses.
+    assert sessions.load_signed_in(session, token=token, plan=lumio, now=now) is None
+    assert sessions.load_signed_in(session, token=token, plan=acme, now=now + datetime.timedelta(days=30)) is None
+    assert sessions.load_signed_in(session, token="forged", plan=acme, now=now) is None
+    assert sessions.load_signed_in(session, token=None, plan=acme, now=now) is None
+    sessions.revoke_session(session, token=token, now=now)
+    assert sessions.load_signed_in(session, token=token, plan=acme, now=now) is None

@@ -1,7 +1,8 @@
+import sqlalchemy as sa
 from sqlmodel import Session
 
 from nomos_portal.models import Plan
-from nomos_portal.services import tenancy
+from nomos_portal.services import tenancy, tenant_admin
 
 HOSTS = [
     # host, base domain, expected slug
@@ -64,3 +65,37 @@ def test_is_valid_slug():
     assert not tenancy.is_valid_slug("Acme")
     assert not tenancy.is_valid_slug("acme.power")
     assert not tenancy.is_valid_slug("")
+
+
+def test_cached_plan_answers_repeated_hosts_without_a_query(session: Session, monkeypatch):
+    clock = [1000.0]
+    monkeypatch.setattr(tenancy.time, "monotonic", lambda: clock[0])
+    tenancy.forget_cached_plans()
+    plan, org = tenancy.resolve_plan_cached(session, host="lumio.localhost:3000", base_domain="localhost")
+    assert plan.slug == "lumio" and org.id == plan.org_id
+
+    # Another process renames the plan: this worker keeps its answer for a few seconds, then reads again.
+    stored = session.get(Plan, plan.id)
+    stored.name = "Lumio Nord"
+    session.add(stored)
+    session.commit()
+    statements: list[str] = []
+    listener = lambda *args: statements.append(args[2])  # noqa: E731
+    sa.event.listen(session.get_bind(), "before_cursor_execute", listener)
+    try:
+        cached, _org = tenancy.resolve_plan_cached(session, host="LUMIO.localhost", base_domain="localhost")
+        assert statements == [] and cached.name != "Lumio Nord"
+        clock[0] += tenancy.PLAN_CACHE_SECONDS
+        fresh, _org = tenancy.resolve_plan_cached(session, host="lumio.localhost", base_domain="localhost")
+    finally:
+        sa.event.remove(session.get_bind(), "before_cursor_execute", listener)
+    assert fresh.name == "Lumio Nord"
+    assert tenancy.resolve_plan_cached(session, host="nobody.localhost", base_domain="localhost") is None
+
+
+def test_tenant_admin_change_shows_at_once(session: Session):
+    tenancy.forget_cached_plans()
+    tenancy.resolve_plan_cached(session, host="lumio.localhost", base_domain="localhost")
+    tenant_admin.save_plan(session, slug="lumio", changes=tenant_admin.PlanChanges(name="Lumio Grün"), create=False)
+    plan, _org = tenancy.resolve_plan_cached(session, host="lumio.localhost", base_domain="localhost")
+    assert plan.name == "Lumio Grün"
