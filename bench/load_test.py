@@ -603,6 +603,8 @@ class Results:
     """What all sessions measured."""
 
     latencies_ms: dict[str, list[float]] = dataclasses.field(default_factory=lambda: collections.defaultdict(list))
+    # (monotonic time an event was sent, its latency in ms), for the timeline.
+    timeline: list[tuple[float, float]] = dataclasses.field(default_factory=list)
     errors: collections.Counter = dataclasses.field(default_factory=collections.Counter)
     error_examples: list[str] = dataclasses.field(default_factory=list)
     disconnects: int = 0
@@ -612,6 +614,12 @@ class Results:
     new_tokens: int = 0
     accepted_readings: list[tuple[int, datetime.date, str]] = dataclasses.field(default_factory=list)
     unanswered_readings: list[tuple[int, datetime.date, str]] = dataclasses.field(default_factory=list)
+
+    def record(self, kind: str, started: float) -> None:
+        """Record the latency of an event sent at `started` (time.perf_counter)."""
+        latency = (time.perf_counter() - started) * 1000
+        self.latencies_ms[kind].append(latency)
+        self.timeline.append((time.monotonic() - latency / 1000, latency))
 
     def error(self, kind: str, detail: str) -> None:
         """Count an error of a kind and keep the first few details."""
@@ -743,7 +751,7 @@ class PortalSession:
         )
         update = await self._wait(waiter)
         kind = "connect" if self.first_connect else "reconnect"
-        self.results.latencies_ms[kind].append((time.perf_counter() - started) * 1000)
+        self.results.record(kind, started)
         self.first_connect = False
         self._check_update(update)
 
@@ -842,7 +850,7 @@ class PortalSession:
                 self.expected_view = self.expected_anchor = None
                 await self.reconnect()
                 continue
-            self.results.latencies_ms[kind].append((time.perf_counter() - started) * 1000)
+            self.results.record(kind, started)
             self._check_update(update)
             return update
         raise AssertionError("unreachable")
@@ -1213,6 +1221,7 @@ def run(args: argparse.Namespace, deployment: Deployment, think: tuple[float, fl
         if args.no_restart:
             return
         began = time.monotonic()
+        restart_times["at"] = began
         restart_times["clean"] = deployment.stop("worker-1", sig=getattr(signal, f"SIG{args.kill_signal}"))
         restart_times["stop_s"] = time.monotonic() - began
         start_worker(deployment, "worker-1", worker_ports[0], env)
@@ -1233,6 +1242,7 @@ def run(args: argparse.Namespace, deployment: Deployment, think: tuple[float, fl
         if count:
             results.error("worker_log_errors", f"{name}: {count} error records")
     print_summary(args, results, readings, sampler, restart_times, elapsed, len(sessions))
+    print_timeline(results, start=start, restart_at=restart_times.get("at"))
     print(
         "load average (1, 5, 15 min) before {:.2f} {:.2f} {:.2f}, after {:.2f} {:.2f} {:.2f} on {} CPUs".format(
             *load_before, *os.getloadavg(), os.cpu_count()
@@ -1243,6 +1253,24 @@ def run(args: argparse.Namespace, deployment: Deployment, think: tuple[float, fl
     lost = len(readings["lost"])
     print(f"sessions={len(sessions)} p95_ms={percentile(all_ms, 95):.0f} errors={errors} lost_readings={lost}")
     return 0
+
+
+def print_timeline(results: Results, *, start: float, restart_at: float | None, bucket: float = 5.0) -> None:
+    """Print the events of each 5 s of the run by when they were sent: count, p50, p95 and maximum."""
+    buckets: dict[int, list[float]] = collections.defaultdict(list)
+    for sent, latency in results.timeline:
+        buckets[int((sent - start) // bucket)].append(latency)
+    print(f"timeline (by send time){'':<4}{'events':>7}{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}")
+    for index in sorted(buckets):
+        values = buckets[index]
+        low = index * bucket
+        mark = ""
+        if restart_at is not None and low <= restart_at - start < low + bucket:
+            mark = "  <- worker-1 restarted"
+        print(
+            f"  {low:>5.0f}-{low + bucket:<5.0f} s{'':<13}{len(values):>7}{percentile(values, 50):>9.0f}"
+            f"{percentile(values, 95):>9.0f}{max(values):>9.0f}{mark}"
+        )
 
 
 def print_summary(
