@@ -53,7 +53,7 @@ class ConsumptionDay(SQLModel, table=True):
     """A smart meter's intervals of one Berlin day, summed, so charts of weeks, months and years read days.
 
     The spot part of the cost is stored as the sum of kWh times EUR/MWh over the intervals
-    that have a price; the plan's margin, grid fees, levies and VAT are added when the
+    that have a price. The plan's margin, grid fees, levies and VAT are added when the
     chart is drawn. `price_count` and `price_last_id` record which spot prices of the day
     the sum used: prices are only inserted, so a mismatch with the stored prices means
     the day is summed again. A `price_count` of -1 means the prices were never summed.

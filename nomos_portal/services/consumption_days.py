@@ -1,8 +1,8 @@
 """Daily totals of smart-meter intervals, stored so that week, month and year charts read days.
 
 A year chart drawn from quarter hours reads 35,040 intervals and as many prices, and under
-load that was most of a worker's time. Whoever stores intervals calls `refresh_days` for
-the days it wrote. Charts call `daily_totals`, which sums a day again when its spot prices
+load that was most of a worker's time. Every function that stores intervals calls
+`refresh_days` for the days it wrote. Charts call `daily_totals`, which sums a day again when its spot prices
 changed since it was stored.
 """
 

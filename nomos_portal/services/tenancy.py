@@ -11,8 +11,8 @@ from sqlmodel import Session, select
 
 from nomos_portal.models import Org, Plan
 
-# Every event of every tab resolves its tenant; each worker keeps the answer for a host this
-# many seconds, so a brand change made elsewhere shows within that time.
+# Every event of every tab resolves its tenant. Each worker keeps the plan of a host for this
+# many seconds, so a brand change made in another process shows within that time.
 PLAN_CACHE_SECONDS = 5.0
 PLAN_CACHE_ENTRIES = 1024
 
@@ -113,7 +113,7 @@ _plan_cache_lock = threading.Lock()
 
 
 def resolve_plan_cached(session: Session, *, host: str, base_domain: str) -> tuple[Plan, Org] | None:
-    """`resolve_plan`, answered from this worker's memory when the host was resolved in the last few seconds.
+    """Resolve the plan like `resolve_plan`, from this worker's memory when the host was resolved in the last seconds.
 
     The plan and org come detached from any session and are shared: read them, never change them.
     """

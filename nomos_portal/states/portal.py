@@ -31,7 +31,7 @@ class PageLanguage(rx.State, mixin=True):
 
 
 def page_state_classes() -> list[type[rx.State]]:
-    """Every state class below PortalState that keeps its own copy of the language."""
+    """List every state class below PortalState that keeps its own copy of the language."""
     found, pending = [], list(PortalState.get_substates())
     while pending:
         state_class = pending.pop()
@@ -84,7 +84,7 @@ class PortalState(rx.State):
         return self.router.url.netloc
 
     def _copy_language(self) -> None:
-        """Give a page state the current language (see PageLanguage); other states have no copy."""
+        """Copy the current language into a page state (see PageLanguage). Other states have no copy."""
         if isinstance(self, PageLanguage) and self._page_lang != self.lang:
             self._page_lang = self.lang
 

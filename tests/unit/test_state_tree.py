@@ -15,7 +15,7 @@ LEA = "lea.wagner@example.org"
 
 
 @pytest.mark.parametrize("state_class", [PortalState, AuthState])
-def test_shared_states_pull_no_page_state_into_an_event(state_class):
+def test_shared_states_load_no_page_state(state_class):
     # Reflex loads a state's "potentially dirty" states from Redis for every event below it.
     # A page's computed var that read a shared var made every page one of them.
     assert state_class._get_potentially_dirty_states() <= {state_class}
