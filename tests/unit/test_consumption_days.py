@@ -115,7 +115,7 @@ def test_migration_sums_intervals_stored_before_it(session: Session, lumio: Plan
     subscription = lea(session)
     period = c.period_for("month", datetime.date(2026, 6, 1))
     expected = from_intervals(session, lumio, subscription, period)
-    url = str(session.get_bind().url)
+    url = session.get_bind().url.render_as_string(hide_password=False)
     session.close()
 
     engine = sa.create_engine(url)
