@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from nomos_portal.components.text import tr
+from nomos_portal.settings import get_settings
 from nomos_portal.states.auth import AuthState
 from nomos_portal.states.portal import PortalState
 
@@ -20,7 +21,13 @@ NAV_ITEMS = (
 
 
 def brand_head() -> rx.Component:
-    """Favicon and font stylesheet of the tenant; Reflex hoists these links into <head>."""
+    """Favicon and font stylesheet of the tenant, for development; Reflex hoists these links into <head>.
+
+    In production the server writes the favicon into each page and /tenant.css imports the
+    font stylesheet, so these links would only fetch the stylesheet a second time.
+    """
+    if get_settings().is_production:
+        return rx.fragment()
     return rx.fragment(
         rx.cond(PortalState.logo_url != "", rx.el.link(rel="icon", href=PortalState.logo_url)),
         rx.cond(
