@@ -477,23 +477,29 @@ def best_window(
     length = datetime.timedelta(hours=hours)
     usable = [point for point in points if not_before is None or point[0] >= not_before]
     best: PriceWindow | None = None
+    # A sliding window: `end` only moves forward, so each interval is added and removed once.
+    # Decimal sums stay exact, so the result equals summing every window from scratch.
+    end = 0
+    weighted = Decimal(0)
+    covered = datetime.timedelta()
     for first in range(len(usable)):
-        start = usable[first][0]
-        weighted = Decimal(0)
-        covered = datetime.timedelta()
-        previous_end = start
-        for interval_start, interval_end, price in usable[first:]:
-            if price is None or interval_start != previous_end:
+        if end <= first:
+            end, weighted, covered = first, Decimal(0), datetime.timedelta()
+        while covered < length and end < len(usable):
+            interval_start, interval_end, price = usable[end]
+            if price is None or (end > first and interval_start != usable[end - 1][1]):
                 break
-            duration = interval_end - interval_start
-            weighted += price * Decimal(duration.total_seconds())
-            covered += duration
-            previous_end = interval_end
-            if covered >= length:
-                average = weighted / Decimal(covered.total_seconds())
-                if best is None or (average < best.average if cheapest else average > best.average):
-                    best = PriceWindow(start_at=start, end_at=interval_end, average=average)
-                break
+            weighted += price * Decimal((interval_end - interval_start).total_seconds())
+            covered += interval_end - interval_start
+            end += 1
+        if covered >= length:
+            average = weighted / Decimal(covered.total_seconds())
+            if best is None or (average < best.average if cheapest else average > best.average):
+                best = PriceWindow(start_at=usable[first][0], end_at=usable[end - 1][1], average=average)
+        if end > first:
+            interval_start, interval_end, price = usable[first]
+            weighted -= price * Decimal((interval_end - interval_start).total_seconds())
+            covered -= interval_end - interval_start
     return best
 
 

@@ -26,6 +26,9 @@ class OverviewState(PageLanguage, AuthState):
     # Prices of "today" and "tomorrow", and the moment they were loaded.
     _days: dict[str, dashboard.DayPrices] = {}
     _loaded_at: datetime.datetime | None = None
+    # The cheapest and the dearest hour per price tab, and the best windows ahead, found once per load.
+    _hour_windows: dict[str, tuple[spot_prices.PriceWindow | None, spot_prices.PriceWindow | None]] = {}
+    _windows_ahead: dict[int, spot_prices.PriceWindow | None] = {}
     _latest_interval: metering.LatestConsumption | None = None
     _latest_reading: metering.LatestReading | None = None
     _bill: bill_estimate.BillEstimate | None = None
@@ -44,6 +47,8 @@ class OverviewState(PageLanguage, AuthState):
         if redirect is not None or active is None:
             self._summary = None
             self._days = {}
+            self._hour_windows = {}
+            self._windows_ahead = {}
             return redirect
         assert active.subscription_id is not None
         now = clock.now()
@@ -88,6 +93,15 @@ class OverviewState(PageLanguage, AuthState):
                 self._bill = None
                 self.prices_unavailable = True
         self._loaded_at = now
+        self._hour_windows = {
+            key: (
+                spot_prices.best_window(day.priced, hours=1, cheapest=True),
+                spot_prices.best_window(day.priced, hours=1, cheapest=False),
+            )
+            for key, day in self._days.items()
+            if day.published
+        }
+        self._windows_ahead = dashboard.best_windows(list(self._days.values()), now=now) if self._days else {}
 
     @rx.event
     def show_prices(self, tab: str | list[str]):
@@ -115,10 +129,8 @@ class OverviewState(PageLanguage, AuthState):
         return bool(day and day.published)
 
     def _day_window(self, *, cheapest: bool) -> spot_prices.PriceWindow | None:
-        day = self._shown_day()
-        if day is None or not day.published:
-            return None
-        return spot_prices.best_window(day.priced, hours=1, cheapest=cheapest)
+        cheapest_window, dearest_window = self._hour_windows.get(self.price_tab, (None, None))
+        return cheapest_window if cheapest else dearest_window
 
     @rx.var
     def cheapest_text(self) -> str:
@@ -170,11 +182,10 @@ class OverviewState(PageLanguage, AuthState):
     @rx.var
     def best_time_lines(self) -> list[str]:
         """Cheapest 1, 2 and 3 hour windows in the prices still ahead."""
-        if not self._days or self._loaded_at is None:
+        if not self._windows_ahead or self._loaded_at is None:
             return []
-        windows = dashboard.best_windows(list(self._days.values()), now=self._loaded_at)
         return dashboard_view.best_window_texts(
-            windows, self._page_lang, today=spot_prices.berlin_date(self._loaded_at)
+            self._windows_ahead, self._page_lang, today=spot_prices.berlin_date(self._loaded_at)
         )
 
     @rx.var

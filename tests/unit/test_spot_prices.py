@@ -1,4 +1,5 @@
 import datetime
+import random
 from decimal import Decimal
 from pathlib import Path
 
@@ -248,3 +249,43 @@ def test_day_prices_notice_rows_stored_by_another_process(session: Session):
     points = sp.prices_for_day(session, day=day)
     assert [p.price_eur_per_mwh for p in points] == [Decimal("55.00")] * 24
     assert not any(p.is_demo for p in points)
+
+
+def best_window_by_brute_force(points, *, hours: int, cheapest: bool):
+    """Average every gap-free window from each start; the sliding window must find the same one."""
+    length = datetime.timedelta(hours=hours)
+    best = None
+    for first in range(len(points)):
+        weighted, covered, previous_end = Decimal(0), datetime.timedelta(), points[first][0]
+        for start, end, price in points[first:]:
+            if price is None or start != previous_end:
+                break
+            weighted += price * Decimal((end - start).total_seconds())
+            covered += end - start
+            previous_end = end
+            if covered >= length:
+                average = weighted / Decimal(covered.total_seconds())
+                if best is None or (average < best[2] if cheapest else average > best[2]):
+                    best = (points[first][0], end, average)
+                break
+    return best
+
+
+def test_sliding_window_matches_brute_force():
+    rng = random.Random(7)
+    for _case in range(200):
+        start = berlin(2026, 3, 29)
+        points, moment = [], start
+        for _ in range(rng.randint(0, 60)):
+            minutes = rng.choice([15, 15, 15, 60])
+            if rng.random() < 0.05:
+                moment += datetime.timedelta(minutes=15)  # a missing interval
+            price = None if rng.random() < 0.05 else Decimal(rng.randint(-500, 5000)) / 100
+            points.append((moment, moment + datetime.timedelta(minutes=minutes), price))
+            moment += datetime.timedelta(minutes=minutes)
+        for hours in (1, 2, 3):
+            for cheapest in (True, False):
+                found = sp.best_window(points, hours=hours, cheapest=cheapest)
+                expected = best_window_by_brute_force(points, hours=hours, cheapest=cheapest)
+                got = None if found is None else (found.start_at, found.end_at, found.average)
+                assert got == expected, (points, hours, cheapest)
