@@ -21,7 +21,7 @@ NAV_ITEMS = (
 
 
 def brand_head() -> rx.Component:
-    """Favicon and font stylesheet of the tenant, for development; Reflex hoists these links into <head>.
+    """Link the tenant's favicon and font stylesheet in development. Reflex hoists the links into <head>.
 
     In production the server writes the favicon into each page and /tenant.css imports the
     font stylesheet, so these links would only fetch the stylesheet a second time.
