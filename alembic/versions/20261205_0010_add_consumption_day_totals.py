@@ -49,6 +49,10 @@ def _sum_stored_intervals(consumption_day: sa.Table) -> None:
     """Sum the intervals already stored per subscription and Berlin day.
 
     The spot part is left out (`price_count` -1): the portal sums it when a chart first reads the day.
+
+    NOTE: this reads every stored interval once. On SQLite it took 0.65 s for 172,196 intervals
+    on a 2-core machine, so a year of 15-minute data for 10,000 meters (350 million rows) needs
+    roughly 20 minutes or more, an estimate that was not run.
     """
     interval = sa.table(
         "consumption_interval",
