@@ -67,7 +67,7 @@ class ConsumptionDay(SQLModel, table=True):
     energy_kwh: float
     min_kwh: float
     max_kwh: float
-    # The least certain state among the day's intervals: "substitute", "preliminary" or "final".
+    # The lowest-ranked state among the day's intervals, in the order "substitute", "preliminary", "final".
     state: str = Field(max_length=12)
     priced_count: int = 0
     priced_kwh: float = 0.0

@@ -18,6 +18,7 @@ from nomos_portal.services.spot_prices import BERLIN, local_day_bounds
 VIEWS = ("day", "week", "month", "year")
 # Worst state first: an aggregated bar shows the least certain state among its intervals.
 STATE_RANK = {"substitute": 0, "preliminary": 1, "final": 2}
+STATE_BY_RANK = {rank: state for state, rank in STATE_RANK.items()}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -152,13 +153,16 @@ def load_prices_ct(session: Session, *, plan: Plan, subscription: Subscription, 
         components = pricing.components_for(
             session, plan=plan, subscription=subscription, day=datetime.date(int(year), 12, 31)
         )
-        factor = 1 + float(components.vat_rate)
-        fixed = float(
-            components.procurement_margin_ct_per_kwh + components.grid_net_ct_per_kwh + components.levies_net_ct_per_kwh
-        )
+        factor, fixed = gross_price_terms(components)
         mask = years == year
         gross[mask] = (spot[mask] / 10 + fixed) * factor
     return gross
+
+
+def gross_price_terms(components: pricing.PriceComponents) -> tuple[float, float]:
+    """Return the VAT factor and the net ct/kWh added to the spot price: gross = (spot / 10 + net) * factor."""
+    net = components.procurement_margin_ct_per_kwh + components.grid_net_ct_per_kwh + components.levies_net_ct_per_kwh
+    return 1 + float(components.vat_rate), float(net)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -173,6 +177,11 @@ class Bar:
     min_kwh: float | None = None
     max_kwh: float | None = None
 
+    @classmethod
+    def gap(cls, start: pd.Timestamp) -> Bar:
+        """Return a gap: a bar without intervals, so without kWh, price or state."""
+        return cls(start=start, energy_kwh=None, price_ct_per_kwh=None, cost_eur=None, state=None)
+
 
 def aggregate(intervals: pd.DataFrame, prices_ct: pd.Series, *, period: Period) -> list[Bar]:
     """Aggregate intervals into bars: intervals for a day, days for a week or month, months for a year.
@@ -184,9 +193,7 @@ def aggregate(intervals: pd.DataFrame, prices_ct: pd.Series, *, period: Period) 
     """
     index = bar_index(period)
     if intervals.empty:
-        return [
-            Bar(start=moment, energy_kwh=None, price_ct_per_kwh=None, cost_eur=None, state=None) for moment in index
-        ]
+        return [Bar.gap(moment) for moment in index]
 
     frame = intervals.copy()
     frame["price_ct"] = prices_ct.reindex(frame.index) if not prices_ct.empty else np.nan
@@ -209,11 +216,10 @@ def aggregate(intervals: pd.DataFrame, prices_ct: pd.Series, *, period: Period) 
     low = grouped["energy_kwh"].min()
     high = grouped["energy_kwh"].max()
 
-    ranks_to_state = {rank: state for state, rank in STATE_RANK.items()}
     bars = []
     for moment in index:
         if moment not in sums.index:
-            bars.append(Bar(start=moment, energy_kwh=None, price_ct_per_kwh=None, cost_eur=None, state=None))
+            bars.append(Bar.gap(moment))
             continue
         cost = costs.get(moment)
         priced_kwh = sums.at[moment, "priced_kwh"]
@@ -224,7 +230,7 @@ def aggregate(intervals: pd.DataFrame, prices_ct: pd.Series, *, period: Period) 
                 energy_kwh=float(sums.at[moment, "energy_kwh"]),
                 price_ct_per_kwh=float(price) if price is not None else None,
                 cost_eur=None if cost is None or pd.isna(cost) else float(cost),
-                state=ranks_to_state.get(int(ranks.at[moment])),
+                state=STATE_BY_RANK.get(int(ranks.at[moment])),
                 min_kwh=float(low.at[moment]),
                 max_kwh=float(high.at[moment]),
             )

@@ -95,7 +95,7 @@ def sum_days(session: Session, *, subscription_id: int, first: datetime.date, la
             "energy_kwh": grouped["energy_kwh"].sum(),
             "min_kwh": grouped["energy_kwh"].min(),
             "max_kwh": grouped["energy_kwh"].max(),
-            "state": grouped["rank"].min().map({rank: state for state, rank in consumption.STATE_RANK.items()}),
+            "state": grouped["rank"].min().map(consumption.STATE_BY_RANK),
             "priced_count": grouped["priced"].sum(),
             "priced_kwh": grouped["priced_kwh"].sum(),
             "spot_eur_kwh_per_mwh": grouped["spot_eur_kwh_per_mwh"].sum(),
@@ -143,7 +143,7 @@ def refresh_days(session: Session, *, subscription_id: int, first: datetime.date
 
 
 def daily_totals(session: Session, *, subscription_id: int, first: datetime.date, last: datetime.date) -> pd.DataFrame:
-    """The stored daily totals from first to last (inclusive); days whose spot prices changed are summed again.
+    """Read the stored daily totals from first to last (inclusive), summing again the days whose spot prices changed.
 
     Returns:
         One row per day with intervals, indexed by the date, as `sum_days` returns them.
@@ -176,14 +176,14 @@ def daily_totals(session: Session, *, subscription_id: int, first: datetime.date
         session.rollback()
         fresh = sum_days(session, subscription_id=subscription_id, first=min(stale), last=max(stale))
     logger.info("Summed %d days of subscription %s again after new spot prices", len(stale), subscription_id)
-    kept = frame[(frame.index < min(stale)) | (frame.index > max(stale))]
-    return pd.concat([kept, fresh]).sort_index()
+    unchanged = frame[(frame.index < min(stale)) | (frame.index > max(stale))]
+    return pd.concat([unchanged, fresh]).sort_index()
 
 
 def aggregate(
     session: Session, *, plan: Plan, subscription: Subscription, period: consumption.Period
 ) -> list[consumption.Bar]:
-    """The bars of a week or month (one per day) or a year (one per month) from the stored daily totals.
+    """Build the bars of a week or month (one per day) or a year (one per month) from the stored daily totals.
 
     The cost of each day adds the plan's margin, grid fee and levies of the day's
     calendar year and VAT to the spot part, as `consumption.load_prices_ct` does per
@@ -194,10 +194,7 @@ def aggregate(
     days = daily_totals(session, subscription_id=subscription.id, first=period.start, last=last)
     index = consumption.bar_index(period)
     if days.empty:
-        return [
-            consumption.Bar(start=moment, energy_kwh=None, price_ct_per_kwh=None, cost_eur=None, state=None)
-            for moment in index
-        ]
+        return [consumption.Bar.gap(moment) for moment in index]
 
     years = sorted({day.year for day in days.index})
     factors: dict[int, tuple[float, float] | None] = {}
@@ -210,10 +207,7 @@ def aggregate(
             logger.exception("Price components missing for subscription %s in %s", subscription.id, year)
             factors[year] = None
             continue
-        fixed = float(
-            components.procurement_margin_ct_per_kwh + components.grid_net_ct_per_kwh + components.levies_net_ct_per_kwh
-        )
-        factors[year] = (1 + float(components.vat_rate), fixed)
+        factors[year] = consumption.gross_price_terms(components)
 
     frame = days.copy()
     year_factors = [factors[day.year] for day in frame.index]
@@ -238,15 +232,12 @@ def aggregate(
     ranks = grouped["rank"].min()
     low = grouped["min_kwh"].min()
     high = grouped["max_kwh"].max()
-    ranks_to_state = {rank: state for state, rank in consumption.STATE_RANK.items()}
 
     bars = []
     for moment in index:
         key = moment.date()
         if key not in energy.index:
-            bars.append(
-                consumption.Bar(start=moment, energy_kwh=None, price_ct_per_kwh=None, cost_eur=None, state=None)
-            )
+            bars.append(consumption.Bar.gap(moment))
             continue
         bar_cost = costs.at[key]
         has_cost = not pd.isna(bar_cost)
@@ -258,7 +249,7 @@ def aggregate(
                 if has_cost and priced_kwh.at[key] > 0
                 else None,
                 cost_eur=float(bar_cost) if has_cost else None,
-                state=ranks_to_state.get(int(ranks.at[key])),
+                state=consumption.STATE_BY_RANK.get(int(ranks.at[key])),
                 min_kwh=float(low.at[key]),
                 max_kwh=float(high.at[key]),
             )

@@ -115,7 +115,7 @@ def load_session(session: Session, *, token: str | None, plan: Plan, now: dateti
 
 
 def _live(row: PortalSession | None, *, plan: Plan, now: datetime.datetime) -> ActiveSession | None:
-    """The session a stored row stands for, or None when it is missing, revoked, expired or another plan's."""
+    """Return the live session of a stored row, or None when the row is missing, revoked, expired or another plan's."""
     if row is None or row.revoked_at is not None or now >= row.expires_at:
         return None
     if row.plan_id != plan.id:

@@ -27,13 +27,13 @@ def from_intervals(session: Session, plan: Plan, subscription: Subscription, per
 def assert_same_bars(stored: list[c.Bar], expected: list[c.Bar]) -> None:
     assert [bar.start for bar in stored] == [bar.start for bar in expected]
     assert [bar.state for bar in stored] == [bar.state for bar in expected]
-    for got, want in zip(stored, expected, strict=True):
+    for got, reference in zip(stored, expected, strict=True):
         for name in ("energy_kwh", "price_ct_per_kwh", "cost_eur", "min_kwh", "max_kwh"):
-            value, wanted = getattr(got, name), getattr(want, name)
-            if wanted is None:
+            value, expected_value = getattr(got, name), getattr(reference, name)
+            if expected_value is None:
                 assert value is None, (got.start, name)
             else:
-                assert value == pytest.approx(wanted, rel=1e-9, abs=1e-9), (got.start, name)
+                assert value == pytest.approx(expected_value, rel=1e-9, abs=1e-9), (got.start, name)
 
 
 @pytest.mark.parametrize(
@@ -72,9 +72,10 @@ def test_prices_stored_after_the_intervals_reach_the_chart(session: Session, lum
     week = c.period_for("week", day)
     [bar] = [bar for bar in cd.aggregate(session, plan=lumio, subscription=subscription, period=week) if bar.energy_kwh]
     assert bar.energy_kwh == pytest.approx(9.6)
-    assert bar.cost_eur is None and bar.price_ct_per_kwh is None
+    assert bar.cost_eur is None
+    assert bar.price_ct_per_kwh is None
 
-    # Another process imports the day's prices; the stored day still holds the sum without them.
+    # Another process imports the day's prices; the stored day still contains the sum without them.
     start, _ = c.local_day_bounds(day)
     sp.import_prices(
         session,
@@ -89,7 +90,9 @@ def test_prices_stored_after_the_intervals_reach_the_chart(session: Session, lum
     assert_same_bars(bars, from_intervals(session, lumio, subscription, week))
     assert [bar.cost_eur is not None for bar in bars].count(True) == 1
     stored = session.get(ConsumptionDay, (subscription.id, day))
-    assert stored is not None and stored.price_count == 96 and stored.priced_count == 96
+    assert stored is not None
+    assert stored.price_count == 96
+    assert stored.priced_count == 96
 
 
 def test_corrected_intervals_replace_the_day_total(session: Session, lumio: Plan):
@@ -100,7 +103,8 @@ def test_corrected_intervals_replace_the_day_total(session: Session, lumio: Plan
     stored = session.get(ConsumptionDay, (subscription.id, day))
     assert stored is not None
     assert stored.energy_kwh == pytest.approx(19.2)
-    assert stored.interval_count == 96 and stored.state == "final"
+    assert stored.interval_count == 96
+    assert stored.state == "final"
 
 
 def test_demo_top_up_stores_its_days(session: Session):
@@ -134,4 +138,5 @@ def test_migration_sums_intervals_stored_before_it(session: Session, lumio: Plan
     assert unsummed >= 365
     assert_same_bars(cd.aggregate(session, plan=lumio, subscription=subscription, period=period), expected)
     june = session.get(ConsumptionDay, (subscription.id, datetime.date(2026, 6, 15)))
-    assert june is not None and june.price_count > 0
+    assert june is not None
+    assert june.price_count > 0

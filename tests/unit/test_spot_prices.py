@@ -252,7 +252,7 @@ def test_day_prices_notice_rows_stored_by_another_process(session: Session):
 
 
 def best_window_by_brute_force(points, *, hours: int, cheapest: bool):
-    """Average every gap-free window from each start; the sliding window must find the same one."""
+    """Average every gap-free window from each start. The sliding window must find the same one."""
     length = datetime.timedelta(hours=hours)
     best = None
     for first in range(len(points)):

@@ -72,9 +72,10 @@ def test_cached_plan_answers_repeated_hosts_without_a_query(session: Session, mo
     monkeypatch.setattr(tenancy.time, "monotonic", lambda: clock[0])
     tenancy.forget_cached_plans()
     plan, org = tenancy.resolve_plan_cached(session, host="lumio.localhost:3000", base_domain="localhost")
-    assert plan.slug == "lumio" and org.id == plan.org_id
+    assert plan.slug == "lumio"
+    assert org.id == plan.org_id
 
-    # Another process renames the plan: this worker keeps its answer for a few seconds, then reads again.
+    # Another process renames the plan: this worker keeps the cached plan for a few seconds, then reads again.
     stored = session.get(Plan, plan.id)
     stored.name = "Lumio Nord"
     session.add(stored)
@@ -84,7 +85,8 @@ def test_cached_plan_answers_repeated_hosts_without_a_query(session: Session, mo
     sa.event.listen(session.get_bind(), "before_cursor_execute", listener)
     try:
         cached, _org = tenancy.resolve_plan_cached(session, host="LUMIO.localhost", base_domain="localhost")
-        assert statements == [] and cached.name != "Lumio Nord"
+        assert statements == []
+        assert cached.name != "Lumio Nord"
         clock[0] += tenancy.PLAN_CACHE_SECONDS
         fresh, _org = tenancy.resolve_plan_cached(session, host="lumio.localhost", base_domain="localhost")
     finally:
