@@ -21,9 +21,13 @@ Sessions connect spread over `--ramp` seconds, then for `--duration` seconds eac
 the dashboard, the consumption page (switching views and periods, picking a date) and the
 invoice list with one invoice, pausing `--think` seconds between actions. Every
 `--reader-every`th session has an analog meter and also submits a meter reading per round.
-Halfway through, worker 1 is stopped (SIGTERM, as a restart does; `--kill-signal KILL`
-simulates a crash) and started again; its sessions reconnect with the same tab token, must
-still be signed in and must find the view and period they chose (the state lives in Redis).
+Halfway through, worker 1 is restarted. By default it gets SIGHUP, as
+`scripts/serve-production.sh restart` sends it: Granian starts a new worker process on the same
+socket and then stops the old one. `--kill-signal TERM` stops the worker and starts it again, as
+`stop` and a new start do, and `--kill-signal KILL` simulates a crash. A worker stopped by SIGHUP
+or SIGTERM first closes its websockets one by one over NOMOS_DRAIN_SECONDS (10 s,
+nomos_portal/worker_drain.py). Its sessions reconnect with the same tab token, must still be
+signed in and must find the view and period they chose (the state lives in Redis).
 Reflex 0.10.1 hands a tab a new token with a fresh state when its token's socket record is
 still in Redis, and a stopped or crashed worker leaves such records behind;
 nomos_portal/worker_liveness.py lets the tab keep its token when the record's worker is gone.
@@ -34,7 +38,7 @@ Afterwards the readings in PostgreSQL are compared with those the clients saw ac
 Output: the set-up steps with their durations; then per event kind the count and p50, p95,
 p99 and maximum latency in ms (from sending an event to receiving the update it causes;
 `connect` and `reconnect` include the socket handshake and the page's on_load); the RSS of each
-worker (process tree) at start, peak and end; the restart's downtime; disconnects,
+worker (process tree) at start, peak and end; how long the restart took; disconnects,
 reconnects and state checks after them; readings accepted, stored, lost and stored twice;
 the errors by kind with examples; the load average before and after. The last line reads
 `sessions=<n> p95_ms=<value> errors=<n> lost_readings=<n>`, where p95 covers all events and
@@ -77,6 +81,8 @@ BERLIN = ZoneInfo("Europe/Berlin")
 EVENT_NAMESPACE = "/_event"
 # Seconds a session keeps trying to reconnect before its disconnect counts as an error.
 RECONNECT_LIMIT = 30.0
+# Seconds a restarted worker may take to stop: Granian's 3.5 s overlap, the 10 s drain and some room.
+STOP_TIMEOUT = 30.0
 # Delay before the nth reconnect attempt, as the browser's incremental backoff.
 RECONNECT_STEP = 0.2
 
@@ -187,6 +193,25 @@ class Deployment:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(process.pid, signal.SIGKILL)
         return ended
+
+    def reload(self, name: str, *, timeout: float = STOP_TIMEOUT) -> bool:
+        """Send SIGHUP to a worker's supervisor and wait until its old worker processes have ended.
+
+        Granian starts a new worker process on the same listening socket, waits for it to load the
+        app, and only then stops the old one, so the port keeps answering throughout.
+
+        Returns:
+            Whether the old processes ended within `timeout` seconds.
+        """
+        process = self.processes[name]
+        old = set(child_pids(process.pid))
+        os.kill(process.pid, signal.SIGHUP)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if not old & set(child_pids(process.pid)):
+                return True
+            time.sleep(0.1)
+        return False
 
     def close(self) -> None:
         """Stop every process (PostgreSQL last) and delete the folder unless asked to keep it."""
@@ -431,6 +456,15 @@ def start_worker(deployment: Deployment, name: str, port: int, env: dict[str, st
         env=env,
     )
     wait_for(lambda: http_ok(f"http://127.0.0.1:{port}/ping"), timeout=120, what=f"worker {name}")
+
+
+def child_pids(pid: int) -> list[int]:
+    """The direct children of a process, from /proc."""
+    try:
+        text = Path(f"/proc/{pid}/task/{pid}/children").read_text()
+    except OSError:
+        return []
+    return [int(part) for part in text.split()]
 
 
 def tree_rss_mib(pid: int) -> float:
@@ -1104,9 +1138,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--event-timeout", type=float, default=20, help="seconds to wait for an answer (default 20)")
     parser.add_argument(
         "--kill-signal",
-        choices=["KILL", "TERM"],
-        default="TERM",
-        help="how worker 1 is stopped mid-run: TERM is a restart, KILL a crash (default TERM)",
+        choices=["HUP", "KILL", "TERM"],
+        default="HUP",
+        help=(
+            "how worker 1 is restarted mid-run: HUP starts a new worker process before the old one stops "
+            "(the production restart), TERM stops the worker and starts it again, KILL is a crash (default HUP)"
+        ),
     )
     parser.add_argument("--no-restart", action="store_true", help="leave both workers running")
     parser.add_argument(
@@ -1222,7 +1259,14 @@ def run(args: argparse.Namespace, deployment: Deployment, think: tuple[float, fl
             return
         began = time.monotonic()
         restart_times["at"] = began
-        restart_times["clean"] = deployment.stop("worker-1", sig=getattr(signal, f"SIG{args.kill_signal}"))
+        if args.kill_signal == "HUP":
+            restart_times["clean"] = deployment.reload("worker-1")
+            restart_times["stop_s"] = restart_times["down_s"] = time.monotonic() - began
+            return
+        # A stopping worker first closes its websockets over NOMOS_DRAIN_SECONDS (10 s).
+        restart_times["clean"] = deployment.stop(
+            "worker-1", sig=getattr(signal, f"SIG{args.kill_signal}"), timeout=STOP_TIMEOUT
+        )
         restart_times["stop_s"] = time.monotonic() - began
         start_worker(deployment, "worker-1", worker_ports[0], env)
         restart_times["down_s"] = time.monotonic() - began
@@ -1293,7 +1337,10 @@ def print_summary(
     for name, samples in sampler.samples.items():
         if samples:
             print(f"memory {name}: start {samples[0]:.0f} MiB, peak {max(samples):.0f} MiB, end {samples[-1]:.0f} MiB")
-    if restart_times:
+    if restart_times and args.kill_signal == "HUP":
+        how = "" if restart_times["clean"] else ", but the old process was still running at the timeout"
+        print(f"worker-1 reloaded with SIGHUP: old process ended after {restart_times['stop_s']:.1f} s{how}")
+    elif restart_times:
         how = "" if restart_times["clean"] else ", then SIGKILL after the timeout"
         print(
             f"worker-1 stopped with SIG{args.kill_signal} in {restart_times['stop_s']:.1f} s{how}; "

@@ -29,6 +29,7 @@ from nomos_portal.states.overview import OverviewState
 from nomos_portal.states.portal import PortalState
 from nomos_portal.states.subscriptions import SubscriptionsState
 from nomos_portal.states.tariff import TariffState
+from nomos_portal.worker_drain import install as install_worker_drain
 from nomos_portal.worker_liveness import install as install_worker_liveness
 
 settings = get_settings()
@@ -43,6 +44,8 @@ api_transformers = [create_api(), TenantHeadMiddleware] if settings.is_productio
 app = rx.App(api_transformer=api_transformers, head_components=head_components)
 # With Redis, a tab that reconnects after its worker stopped or crashed keeps its token and state.
 install_worker_liveness(app)
+# A stopping worker closes its websockets over a few seconds, so the tabs move over gradually.
+install_worker_drain(app, seconds=settings.drain_seconds)
 
 # Until the state arrives, keep the title the server wrote into the page (see nomos_portal.head).
 _SERVER_TITLE = rx.Var(_js_expr="(typeof document === 'undefined' ? '' : document.title)", _var_type=str)

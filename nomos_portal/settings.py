@@ -20,6 +20,10 @@ SMTP_SECURITY_MODES = ("starttls", "ssl", "none")
 REDIS_URL_SCHEMES = ("redis://", "rediss://", "unix://")
 
 
+# Longest drain of a stopping worker; process managers and proxies give up on a stop much later.
+MAX_DRAIN_SECONDS = 60
+
+
 class SettingsError(RuntimeError):
     """Raised when the environment does not describe a usable configuration."""
 
@@ -44,6 +48,7 @@ class Settings:
         redis_url: URL of the Redis server that keeps Reflex's per-tab state; empty keeps it on disk.
         demo_mode: Replay real historic prices onto today and tomorrow and top up demo meter data.
         frozen_now: A fixed "now" for tests and demos; None uses the real clock.
+        drain_seconds: Time over which a stopping worker closes its websockets; 0 closes them at once.
     """
 
     environment: str
@@ -61,6 +66,7 @@ class Settings:
     redis_url: str = ""
     demo_mode: bool = False
     frozen_now: datetime.datetime | None = None
+    drain_seconds: float = 0.0
 
     @property
     def is_production(self) -> bool:
@@ -169,6 +175,15 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         msg = f"REDIS_URL must start with {', '.join(REDIS_URL_SCHEMES)}, e.g. redis://127.0.0.1:6379/0."
         raise SettingsError(msg)
 
+    drain_text = value("NOMOS_DRAIN_SECONDS", "10" if production else "0")
+    try:
+        drain_seconds = float(drain_text)
+    except ValueError:
+        drain_seconds = -1.0
+    if not 0 <= drain_seconds <= MAX_DRAIN_SECONDS:
+        msg = f"NOMOS_DRAIN_SECONDS must be a number of seconds from 0 to {MAX_DRAIN_SECONDS}, not {drain_text!r}."
+        raise SettingsError(msg)
+
     outbox_dir = Path(value("OUTBOX_DIR", "outbox"))
     if not outbox_dir.is_absolute():
         outbox_dir = PROJECT_ROOT / outbox_dir
@@ -189,6 +204,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         redis_url=redis_url,
         demo_mode=demo_text in ("true", "1", "yes"),
         frozen_now=frozen_now,
+        drain_seconds=drain_seconds,
     )
 
 

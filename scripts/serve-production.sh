@@ -2,8 +2,11 @@
 # Start or stop the portal in production mode: several instances on loopback ports behind a reverse
 # proxy, each serving the built frontend, the websocket and the portal's routes on its port.
 #   scripts/serve-production.sh                migrate, build the frontend once, start the instances
-#   scripts/serve-production.sh restart PORT   restart one instance on the same build (no new build)
-#   scripts/serve-production.sh stop           stop the instances this script started
+#   scripts/serve-production.sh restart PORT   replace one instance's worker processes with new ones
+#                                              (same code and build; a new release needs stop and start)
+#   scripts/serve-production.sh stop [PORT]    stop the instances this script started, or one of them
+# A stopping worker closes its websockets over NOMOS_DRAIN_SECONDS (10 s by default in production),
+# so its browser tabs move to the other instances a few at a time.
 # Reads the portal's settings from the environment (NOMOS_ENV=production, DATABASE_URL, REDIS_URL, ...)
 # and these variables:
 #   SERVE_INSTANCES    number of instances (default 2)
@@ -48,17 +51,41 @@ port_in_use() {
     (: </dev/tcp/127.0.0.1/"$1") 2>/dev/null
 }
 
+# Seconds a stopping instance may take beyond its drain before it is killed.
+STOP_GRACE_SECONDS=15
+
+stop_timeout() {
+    local drain=${NOMOS_DRAIN_SECONDS:-10}
+    printf '%s' $((${drain%.*} + STOP_GRACE_SECONDS))
+}
+
+# Wait until none of the given processes runs any more; fails after $1 seconds.
+wait_for_exit() {
+    local timeout=$1 deadline pid alive
+    shift
+    deadline=$((SECONDS + timeout))
+    while ((SECONDS < deadline)); do
+        alive=0
+        for pid in "$@"; do
+            kill -0 "$pid" 2>/dev/null && alive=1
+        done
+        ((alive)) || return 0
+        sleep 0.2
+    done
+    return 1
+}
+
 stop_instance() {
     local port=$1 pid_file=$RUN_DIR/portal-$1.pid pid
     [[ -e $pid_file ]] || return 0
     pid=$(cat "$pid_file")
-    # Each instance leads its own process group (setsid), which contains its Granian workers.
+    # Each instance leads its own process group (setsid), which contains its Granian workers. The
+    # signal goes to the leader alone: Granian passes it on, and each worker drains its websockets.
+    # A signal to the whole group could reach a worker twice, and a second SIGTERM skips the drain.
     if kill -0 "$pid" 2>/dev/null; then
-        kill -TERM -- "-$pid" 2>/dev/null || true
-        for _ in $(seq 100); do
-            kill -0 "$pid" 2>/dev/null || break
-            sleep 0.2
-        done
+        log "stopping the instance on port $port (its websockets close over the drain time)"
+        kill -TERM "$pid" 2>/dev/null || true
+        wait_for_exit "$(stop_timeout)" "$pid" || log "the instance on port $port did not stop in time; killing it"
         kill -KILL -- "-$pid" 2>/dev/null || true
         log "stopped the instance on port $port"
     fi
@@ -137,19 +164,32 @@ start_all() {
 }
 
 restart_one() {
-    local port=${1:-}
+    local port=${1:-} pid old_workers
     [[ $port =~ ^[0-9]+$ ]] || fail "restart needs the instance's port, e.g. restart $FIRST_PORT"
     [[ -f $BUILD_DIR/build/client/index.html ]] || fail "no build in $BUILD_DIR; start the instances first"
     check_settings
     mkdir -p "$RUN_DIR"
-    stop_instance "$port"
-    start_instance "$port"
+    if ! is_running "$port"; then
+        start_instance "$port"
+        wait_until_answering "$port"
+        return
+    fi
+    # SIGHUP makes Granian start new worker processes on the same socket and stop the old ones once
+    # the new ones run, so the port never stops answering. The new processes fork from the running
+    # instance, so they run the code it loaded at its start.
+    pid=$(cat "$RUN_DIR/portal-$port.pid")
+    read -r -a old_workers <<<"$(pgrep -P "$pid" | tr '\n' ' ')"
+    log "restarting the workers of the instance on port $port"
+    kill -HUP "$pid"
+    if ((${#old_workers[@]})) && ! wait_for_exit $(($(stop_timeout) + 5)) "${old_workers[@]}"; then
+        fail "the old workers on port $port still run; see $RUN_DIR/portal-$port.log"
+    fi
     wait_until_answering "$port"
 }
 
 case "${1:-start}" in
     start) start_all ;;
     restart) restart_one "${2:-}" ;;
-    stop) stop_all ;;
+    stop) if [[ -n ${2:-} ]]; then stop_instance "$2"; else stop_all; fi ;;
     *) fail "unknown mode '$1'; use start (default), restart PORT or stop" ;;
 esac

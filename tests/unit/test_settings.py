@@ -95,3 +95,13 @@ def test_redis_url_optional_and_checked():
     )
     with pytest.raises(SettingsError, match="REDIS_URL"):
         load_settings({"REDIS_URL": "127.0.0.1:6379"})
+
+
+def test_drain_seconds_by_environment_and_checked():
+    assert load_settings({}).drain_seconds == 0
+    assert load_settings(PRODUCTION).drain_seconds == 10
+    assert load_settings({**PRODUCTION, "NOMOS_DRAIN_SECONDS": "2.5"}).drain_seconds == 2.5
+    assert load_settings({**PRODUCTION, "NOMOS_DRAIN_SECONDS": "0"}).drain_seconds == 0
+    for bad in ("-1", "61", "ten", "nan", "inf"):
+        with pytest.raises(SettingsError, match="NOMOS_DRAIN_SECONDS must be a number of seconds from 0 to 60"):
+            load_settings({**PRODUCTION, "NOMOS_DRAIN_SECONDS": bad})
