@@ -67,6 +67,17 @@ class PortalState(rx.State):
         """All messages in the current language, looked up by key in components."""
         return i18n.catalog(self.lang)
 
+    def __getstate__(self):
+        """Return the fields to store in Redis, without the cached message catalog.
+
+        Every tab would otherwise store and load about 40 KB of messages with each event. The
+        catalog of a language is the same for every tab, so it is looked up again after loading.
+        """
+        fields = super().__getstate__()
+        # Found by identity, because production builds shorten the names of vars and their caches.
+        catalogs = {id(catalog) for catalog in i18n.CATALOGS.values()}
+        return {name: value for name, value in fields.items() if id(value) not in catalogs}
+
     @rx.var
     def language(self) -> str:
         """The current language code, always a supported one."""

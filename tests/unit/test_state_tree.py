@@ -1,9 +1,14 @@
 """The state tree: each event loads only the states it needs, and a language switch reaches every page."""
 
+import pickle
+
 import pytest
 from sqlmodel import Session
 
-from nomos_portal import nomos_portal  # noqa: F401  (registers every page state)
+from nomos_portal import (
+    i18n,
+    nomos_portal,  # noqa: F401  (registers every page state)
+)
 from nomos_portal.states.auth import AuthState
 from nomos_portal.states.consumption import ConsumptionState
 from nomos_portal.states.invoices import InvoicesState
@@ -12,6 +17,8 @@ from nomos_portal.states.portal import PortalState, page_state_classes
 from tests.unit.state_driver import call, make_state, page_url, session_cookie
 
 LEA = "lea.wagner@example.org"
+# Bytes of a stored PortalState without the message catalog: the brand, the tenant and the language.
+STORED_PORTAL_STATE_LIMIT = 4_000
 
 
 @pytest.mark.parametrize("state_class", [PortalState, AuthState])
@@ -48,3 +55,20 @@ def test_language_switch_reaches_pages_not_showing(session: Session):
     portal.lang = "de"
     call(consumption, ConsumptionState.load)
     assert consumption.period_label == german
+
+
+def test_stored_portal_state_leaves_out_catalog():
+    portal = make_state(PortalState, url=page_url("lumio", "/overview"))
+    assert portal.t == i18n.catalog("de")
+    stored = pickle.dumps(portal)
+    # The catalog alone pickles to about 40 KB.
+    assert len(stored) < STORED_PORTAL_STATE_LIMIT
+    assert portal.t == i18n.catalog("de")
+
+    loaded = pickle.loads(stored)  # noqa: S301 (pickled above)
+    assert loaded.t == i18n.catalog("de")
+    loaded.org_name = "Lumio Energie"
+    changed = loaded.get_delta()[PortalState.get_full_name()]
+    assert "org_name_rx_state_" in changed
+    # Loading the state without its cache must not send the catalog to the browser again.
+    assert "t_rx_state_" not in changed
