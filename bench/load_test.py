@@ -328,6 +328,8 @@ http {{
     scgi_temp_path {workdir}/nginx-tmp/scgi;
     map $http_upgrade $connection_upgrade {{ default upgrade; "" close; }}
     upstream portal {{
+        # Websockets stay open for the whole visit, so new ones go to the worker with the fewest.
+        least_conn;
 {servers}
     }}
     server {{
