@@ -541,13 +541,21 @@ def prepare_data(count: int) -> None:
         if len(subscriptions) < count:
             msg = f"expected {count} load subscriptions, found {len(subscriptions)}"
             raise LoadTestError(msg)
+        # Prices first, as in production, where day-ahead prices arrive before the day's meter data.
+        # Replayed later, when a page first shows these days, they would make every customer's
+        # daily totals count as stale once and be summed again in the middle of the run.
+        today = spot_prices.berlin_date(now)
+        first = min(spot_prices.berlin_date(subscription.start_at or now) for subscription in subscriptions)
+        spot_prices.ensure_demo_prices(
+            session, days=[first + datetime.timedelta(days=n) for n in range((today - first).days + 1)], now=now
+        )
+        session.commit()
         for subscription in subscriptions:
             metering.ensure_demo_consumption(session, subscription=subscription, now=now)
             metering.seed_demo_readings(session, subscription=subscription, now=now)
         seed.seed_demo_invoices(session, now=now)
 
         # Analog meters get no demo invoices; bill last month's fixed fees so every session has one to open.
-        today = spot_prices.berlin_date(now)
         month_index = today.year * 12 + today.month - 2
         year, month = month_index // 12, month_index % 12 + 1
         for subscription in subscriptions:
