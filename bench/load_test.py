@@ -197,8 +197,8 @@ class Deployment:
     def reload(self, name: str, *, timeout: float = STOP_TIMEOUT) -> bool:
         """Send SIGHUP to a worker's supervisor and wait until its old worker processes have ended.
 
-        Granian starts a new worker process on the same listening socket, waits for it to load the
-        app, and only then stops the old one, so the port keeps answering throughout.
+        Granian starts a new worker process on the same listening socket and stops the old one 3.5 s
+        later (its respawn interval), so the port keeps accepting connections throughout.
 
         Returns:
             Whether the old processes ended within `timeout` seconds.

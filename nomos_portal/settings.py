@@ -20,7 +20,7 @@ SMTP_SECURITY_MODES = ("starttls", "ssl", "none")
 REDIS_URL_SCHEMES = ("redis://", "rediss://", "unix://")
 
 
-# Longest drain of a stopping worker; process managers and proxies give up on a stop much later.
+# Maximum of NOMOS_DRAIN_SECONDS, well below systemd's default stop timeout of 90 s.
 MAX_DRAIN_SECONDS = 60
 
 

@@ -174,9 +174,9 @@ restart_one() {
         wait_until_answering "$port"
         return
     fi
-    # SIGHUP makes Granian start new worker processes on the same socket and stop the old ones once
-    # the new ones run, so the port never stops answering. The new processes fork from the running
-    # instance, so they run the code it loaded at its start.
+    # SIGHUP makes Granian start new worker processes on the same socket and stop the old ones 3.5 s
+    # later (its respawn interval), so the port keeps accepting connections. The new processes fork
+    # from the running instance, so they run the code it loaded at its start.
     pid=$(cat "$RUN_DIR/portal-$port.pid")
     read -r -a old_workers <<<"$(pgrep -P "$pid" | tr '\n' ' ')"
     log "restarting the workers of the instance on port $port"
