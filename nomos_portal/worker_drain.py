@@ -88,8 +88,8 @@ class _Drain:
         for sid in sids:
             eio_sid = server.manager.eio_sid_from_sid(sid, namespace.namespace)
             if eio_sid is not None:
-                # Close the engine.io socket instead of a socket.io disconnect, because the browser
-                # reconnects after a lost connection but stays offline after a server disconnect.
+                # Close the engine.io socket instead of a socket.io disconnect: the browser reconnects
+                # at once after a lost connection, but after a server disconnect only on the next click.
                 with contextlib.suppress(Exception):
                     await server.eio.disconnect(eio_sid)
             await asyncio.sleep(pause)

@@ -50,6 +50,7 @@ START_TIMEOUT_SECONDS = 300
 FROZEN_NOW = datetime.datetime(2026, 3, 28, 14, 5, tzinfo=datetime.timezone(datetime.timedelta(hours=1)))
 # Backend workers of the production server when Redis shares the state between them.
 PRODUCTION_WORKERS_WITH_REDIS = 2
+PRODUCTION_DRAIN_SECONDS = 2
 
 
 class Inbox:
@@ -158,6 +159,9 @@ def start_portal(tmp_path: Path, smtp_port: int, databases: TestDatabases, *, pr
     # Reflex's own variables would override rxconfig.py, which reads the two above.
     for name in ("REFLEX_DB_URL", "REFLEX_REDIS_URL", "GRANIAN_WORKERS"):
         env.pop(name, None)
+    if production:
+        # A stopping worker closes its websockets over this time. It is short, so a restart test stays quick.
+        env["NOMOS_DRAIN_SECONDS"] = str(PRODUCTION_DRAIN_SECONDS)
     if production and test_redis_url():
         env["GRANIAN_WORKERS"] = str(PRODUCTION_WORKERS_WITH_REDIS)
     if not production:

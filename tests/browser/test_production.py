@@ -2,14 +2,29 @@
 
 from __future__ import annotations
 
+import os
+import signal
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, expect
 
-from tests.browser.conftest import screenshot, sign_in_through_page, start_portal, stop_portal, wait_for_path
+from tests.browser.conftest import (
+    Portal,
+    screenshot,
+    sign_in_through_page,
+    start_portal,
+    stop_portal,
+    wait_for_path,
+)
 from tests.databases import TestDatabases
+
+# Granian starts each new worker 3.5 s before it stops the old one, which then drains its websockets.
+RESTART_TIMEOUT_SECONDS = 60
+# The page retries a lost connection after 200 ms, then after growing pauses.
+RECONNECT_TIMEOUT_SECONDS = 10
 
 BRANDS = [
     # slug, title, surface colour, primary colour
@@ -19,10 +34,34 @@ BRANDS = [
 
 
 @pytest.fixture(scope="module")
-def production_port(tmp_path_factory: pytest.TempPathFactory, smtp_inbox, databases: TestDatabases) -> Iterator[int]:
+def production_portal(
+    tmp_path_factory: pytest.TempPathFactory, smtp_inbox, databases: TestDatabases
+) -> Iterator[Portal]:
     running = start_portal(tmp_path_factory.mktemp("prod"), smtp_inbox[0], databases, production=True)
-    yield running.port
+    yield running
     stop_portal(running, databases)
+
+
+@pytest.fixture(scope="module")
+def production_port(production_portal: Portal) -> int:
+    return production_portal.port
+
+
+def worker_pids(portal: Portal) -> set[int]:
+    """The worker processes that Granian's main process (the `reflex run` process) has started."""
+    children = Path(f"/proc/{portal.process.pid}/task/{portal.process.pid}/children").read_text()
+    return {int(pid) for pid in children.split()}
+
+
+def restart_workers(portal: Portal) -> None:
+    """Restart the workers as `serve-production.sh restart` does and wait until the old ones ended."""
+    old = worker_pids(portal)
+    os.kill(portal.process.pid, signal.SIGHUP)
+    deadline = time.monotonic() + RESTART_TIMEOUT_SECONDS
+    while old & worker_pids(portal):
+        assert time.monotonic() < deadline, f"the old workers {old} still run after {RESTART_TIMEOUT_SECONDS} s"
+        time.sleep(0.2)
+    assert worker_pids(portal), "no worker runs after the restart"
 
 
 @pytest.mark.parametrize(("slug", "title", "surface", "primary"), BRANDS)
@@ -92,4 +131,44 @@ def test_unknown_host_first_paint_names_no_tenant(browser: Browser, production_p
     html = page.content()
     assert "Acme" not in html
     assert "Lumio" not in html
+    context.close()
+
+
+def test_restart_keeps_tab_and_state(browser: Browser, production_portal: Portal, smtp_inbox):
+    context = browser.new_context()
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    sockets = []
+    page.on("websocket", lambda socket: sockets.append(socket))
+    base = f"http://lumio.localhost:{production_portal.port}"
+    sign_in_through_page(page, base, "lea.wagner@example.org", smtp_inbox[1])
+    wait_for_path(page, "/overview")
+    # Navigate inside the page, so the websocket stays the one to watch.
+    page.locator("nav a[href='/consumption']").click()
+    wait_for_path(page, "/consumption")
+    label = page.locator("#period-label")
+    page.locator("#consumption-view").get_by_role("radio", name="Woche").click()
+    expect(label).to_contain_text(" – ")
+    this_week = label.inner_text()
+    page.locator("#previous-period").click()
+    expect(label).not_to_have_text(this_week)
+    before_restart = label.inner_text()
+    page.evaluate("window.sameDocument = true")
+
+    opened_before = len(sockets)
+    restart_workers(production_portal)
+
+    # The tab reconnects by itself, before the customer does anything. After a socket.io disconnect
+    # from the server, it would wait for the next click.
+    deadline = time.monotonic() + RECONNECT_TIMEOUT_SECONDS
+    while len(sockets) == opened_before:
+        assert time.monotonic() < deadline, "the page opened no new websocket after the restart"
+        page.wait_for_timeout(100)
+    # The new worker found the week view in the stored state: one more step back is the week
+    # before, not a day.
+    page.locator("#previous-period").click()
+    expect(label).not_to_have_text(before_restart)
+    expect(label).to_contain_text(" – ")
+    assert page.evaluate("window.sameDocument === true"), "the page was reloaded"
+    expect(page.locator("#sign-out")).to_be_visible()
     context.close()
