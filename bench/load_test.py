@@ -1348,8 +1348,8 @@ def print_summary(
         if samples:
             print(f"memory {name}: start {samples[0]:.0f} MiB, peak {max(samples):.0f} MiB, end {samples[-1]:.0f} MiB")
     if restart_times and args.kill_signal == "HUP":
-        how = "" if restart_times["clean"] else ", but the old process was still running at the timeout"
-        print(f"worker-1 reloaded with SIGHUP: old process ended after {restart_times['stop_s']:.1f} s{how}")
+        late = "" if restart_times["clean"] else ", but the old process was still running at the timeout"
+        print(f"worker-1 reloaded with SIGHUP: old process ended after {restart_times['stop_s']:.1f} s{late}")
     elif restart_times:
         how = "" if restart_times["clean"] else ", then SIGKILL after the timeout"
         print(

@@ -59,9 +59,11 @@ class _Drain:
         """Begin the drain on the first signal, and stop at once on a second one."""
         if self.started:
             logger.info("Second stop signal during the drain: stopping now")
-            if self.task is not None:
+            if self.task is not None and not self.task.done():
+                # The cancelled drain stops the worker on its way out.
                 self.task.cancel()
-            stop()
+            else:
+                stop()
             return
         self.started = True
         self.task = asyncio.get_running_loop().create_task(self._run(stop), name="nomos_portal_worker_drain")
@@ -84,7 +86,7 @@ class _Drain:
         if not sids:
             return
         pause = self.seconds / len(sids)
-        logger.info("Stopping: closing %d websockets over %.0f s", len(sids), self.seconds)
+        logger.info("Stopping: closing %d websockets over %g s", len(sids), self.seconds)
         for sid in sids:
             eio_sid = server.manager.eio_sid_from_sid(sid, namespace.namespace)
             if eio_sid is not None:

@@ -3,10 +3,10 @@
 # proxy, each serving the built frontend, the websocket and the portal's routes on its port.
 #   scripts/serve-production.sh                migrate, build the frontend once, start the instances
 #   scripts/serve-production.sh restart PORT   replace one instance's worker processes with new ones
-#                                              (same code and build; a new release needs stop and start)
 #   scripts/serve-production.sh stop [PORT]    stop the instances this script started, or one of them
-# A stopping worker closes its websockets over NOMOS_DRAIN_SECONDS (10 s by default in production),
-# so its browser tabs move to the other instances a few at a time.
+# A restart keeps the code and build, so a new release needs stop and start. A stopping worker closes
+# its websockets over NOMOS_DRAIN_SECONDS (10 s by default in production), so its browser tabs move
+# to the other instances a few at a time.
 # Reads the portal's settings from the environment (NOMOS_ENV=production, DATABASE_URL, REDIS_URL, ...)
 # and these variables:
 #   SERVE_INSTANCES    number of instances (default 2)

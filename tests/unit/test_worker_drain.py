@@ -181,7 +181,8 @@ def test_sigterm_drains_sockets_gradually(backend: Backend):
     gaps = [later - earlier for earlier, later in itertools.pairwise(lost)]
     assert min(gaps) > DRAIN_SECONDS / CLIENTS * 0.5, lost
     assert lost[-1] - lost[0] < DRAIN_SECONDS + 1, lost
-    # Only the transport closed. After a socket.io disconnect from the server, the browser would stay offline.
+    # Only the transport closed. After a socket.io disconnect from the server, the browser would
+    # reconnect only on the next click.
     assert [tab.client.namespace_disconnects for tab in tabs] == [0] * CLIENTS
     assert rejected is not None, "a connection during the drain was accepted"
     assert "Stopping: closing 4 websockets over 2 s" in backend.log.read_text()
