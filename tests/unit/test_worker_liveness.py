@@ -36,7 +36,9 @@ class Worker:
     """A Redis token manager with the owner check installed, as one backend worker has it."""
 
     def __init__(self, redis_url: str) -> None:
-        self.manager = RedisTokenManager(Redis.from_url(redis_url))
+        # The name tells this worker's connections apart in CLIENT LIST.
+        self.client_name = f"nomos-test-{uuid.uuid4().hex}"
+        self.manager = RedisTokenManager(Redis.from_url(redis_url, client_name=self.client_name))
         self.lifespan_tasks: list[Callable[[], contextlib.AbstractAsyncContextManager]] = []
         app = SimpleNamespace(
             event_namespace=SimpleNamespace(_token_manager=self.manager),
@@ -58,6 +60,19 @@ async def wait_until_running(manager: RedisTokenManager) -> None:
     while not await worker_liveness.is_instance_running(manager.redis, manager.instance_id):
         if asyncio.get_running_loop().time() > deadline:
             msg = f"instance {manager.instance_id} did not subscribe within {SUBSCRIBE_TIMEOUT_SECONDS} s"
+            raise TimeoutError(msg)
+        await asyncio.sleep(0.05)
+
+
+async def wait_for_keyspace_subscriber(worker: Worker) -> None:
+    """Wait until Reflex's keyspace subscriber of `worker` listens, as it starts in the background."""
+    deadline = asyncio.get_running_loop().time() + SUBSCRIBE_TIMEOUT_SECONDS
+    while True:
+        clients = await worker.manager.redis.client_list()
+        if any(c.get("name") == worker.client_name and int(c.get("psub", 0)) > 0 for c in clients):
+            return
+        if asyncio.get_running_loop().time() > deadline:
+            msg = f"keyspace subscriber of {worker.client_name} did not start within {SUBSCRIBE_TIMEOUT_SECONDS} s"
             raise TimeoutError(msg)
         await asyncio.sleep(0.05)
 
@@ -162,6 +177,8 @@ def test_stopping_owner_keeps_taken_record(redis_url):
         async with other.running():
             async with owner.running():
                 assert await owner.manager.link_token_to_sid(token, "old-socket") is None
+                # Linking starts the subscriber; a record set before it listens would go unseen.
+                await wait_for_keyspace_subscriber(owner)
             assert await other.manager.link_token_to_sid(token, "new-socket") is None
 
             # Reflex's keyspace subscriber on the owner caches the new record.
