@@ -18,6 +18,7 @@ config = rx.Config(
     # Customers see only their supplier's brand.
     show_built_with_reflex=False,
     telemetry_enabled=False,
+    frontend_lazy_bundled_libraries=True,
     plugins=[
         rx.plugins.RadixThemesPlugin(theme=rx.theme(accent_color="blue", radius="medium", appearance="light")),
     ],

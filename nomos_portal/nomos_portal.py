@@ -41,7 +41,8 @@ head_components = [rx.el.link(rel="stylesheet", href="/tenant.css")] if settings
 
 api_transformers = [create_api(), TenantHeadMiddleware] if settings.is_production else [create_api()]
 
-app = rx.App(api_transformer=api_transformers, head_components=head_components)
+# The frame, cards and price chart are styled by class names in this static stylesheet.
+app = rx.App(api_transformer=api_transformers, head_components=head_components, stylesheets=["/portal.css"])
 # With Redis, a tab that reconnects after its worker stopped or crashed keeps its token and state.
 install_worker_liveness(app)
 # A stopping worker closes its websockets over a few seconds, so the tabs move over gradually.

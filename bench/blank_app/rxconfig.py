@@ -7,6 +7,7 @@ config = rx.Config(
     # Same build options as the portal, so both bundles differ only by the pages.
     show_built_with_reflex=False,
     telemetry_enabled=False,
+    frontend_lazy_bundled_libraries=True,
     plugins=[rx.plugins.RadixThemesPlugin()],
     disable_plugins=[rx.plugins.SitemapPlugin],
 )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import reflex as rx
+from reflex.components.react_router.dom import ReactRouterLink
 
 from nomos_portal.components.text import tr
 from nomos_portal.settings import get_settings
@@ -38,138 +39,110 @@ def brand_head() -> rx.Component:
 
 
 def language_switch() -> rx.Component:
-    """German/English selector; the choice is kept in a cookie."""
-    return rx.select.root(
-        rx.select.trigger(aria_label=tr("nav.language"), variant="ghost", style={"color": "inherit"}, id="language"),
-        rx.select.content(
-            rx.select.item("Deutsch", value="de"),
-            rx.select.item("English", value="en"),
-        ),
+    """German/English selector; the choice is kept in a cookie. A native select, so phones show their own picker."""
+    return rx.el.select(
+        rx.el.option("Deutsch", value="de"),
+        rx.el.option("English", value="en"),
         value=PortalState.language,
         on_change=AuthState.change_language,
-        size="2",
+        aria_label=tr("nav.language"),
+        id="language",
+        class_name="portal-language",
     )
+
+
+def router_link(*children: rx.Component | rx.Var | str, href: str | rx.Var, **props) -> rx.Component:
+    """Link to a page of the portal without reloading the document; class names style it."""
+    return ReactRouterLink.create(*children, to=href, **props)
 
 
 def brand_mark() -> rx.Component:
     """Logo and org name, linking to the overview."""
-    return rx.link(
-        rx.hstack(
-            rx.image(src=PortalState.logo_url, alt="", height="36px", width="36px"),
-            rx.text(PortalState.org_name, weight="bold", size="4", color="var(--brand-on-primary)"),
-            align="center",
-            spacing="3",
-        ),
+    return router_link(
+        rx.el.img(src=PortalState.logo_url, alt=""),
+        rx.el.span(PortalState.org_name),
         href="/overview",
-        underline="none",
         aria_label=PortalState.org_name,
+        class_name="portal-brand",
     )
-
-
-def nav_link(key: str, href: str) -> rx.Component:
-    """A header link with a translated label."""
-    return rx.link(tr(key), href=href, color="var(--brand-on-primary)", weight="medium", size="3")
 
 
 def header() -> rx.Component:
     """Top bar in the tenant's primary colour."""
     return rx.el.header(
-        rx.hstack(
+        rx.el.div(
             brand_mark(),
             rx.el.nav(
-                rx.hstack(
-                    *[nav_link(key, href) for key, href in NAV_ITEMS],
-                    rx.cond(
-                        AuthState.subscription_count > 1,
-                        nav_link("nav.subscriptions", "/subscriptions"),
-                    ),
-                    spacing="5",
-                    align="center",
-                    # Phones get the links on several rows instead of a page wider than the screen.
-                    wrap="wrap",
-                    row_gap="0.5rem",
+                *[router_link(tr(key), href=href) for key, href in NAV_ITEMS],
+                rx.cond(
+                    AuthState.subscription_count > 1,
+                    router_link(tr("nav.subscriptions"), href="/subscriptions"),
                 ),
                 aria_label=tr("nav.main"),
+                class_name="portal-nav",
             ),
-            rx.spacer(),
-            rx.box(language_switch(), color="var(--brand-on-primary)"),
+            rx.el.div(class_name="portal-spacer"),
+            language_switch(),
             rx.cond(
                 AuthState.signed_in,
-                rx.button(
+                rx.el.button(
                     tr("nav.sign_out"),
                     on_click=AuthState.sign_out,
-                    variant="outline",
-                    style={"color": "var(--brand-on-primary)", "box_shadow": "inset 0 0 0 1px var(--brand-on-primary)"},
+                    type="button",
                     id="sign-out",
+                    class_name="portal-sign-out",
                 ),
             ),
-            align="center",
-            spacing="5",
-            wrap="wrap",
-            max_width="1100px",
-            margin_x="auto",
-            padding_x="1.5rem",
-            padding_y="0.75rem",
+            class_name="portal-header-bar",
         ),
-        background="var(--brand-primary)",
-        color="var(--brand-on-primary)",
-        width="100%",
+        class_name="portal-header",
     )
 
 
 def footer() -> rx.Component:
     """Support channel of the org on every page."""
     return rx.el.footer(
-        rx.hstack(
-            rx.text(PortalState.org_name, weight="bold"),
-            rx.link(PortalState.support_email, href="mailto:" + PortalState.support_email),
-            rx.text(PortalState.support_phone),
-            rx.text(PortalState.support_hours, color_scheme="gray"),
-            spacing="4",
-            wrap="wrap",
-            max_width="1100px",
-            margin_x="auto",
-            padding="1.5rem",
-            size="2",
+        rx.el.div(
+            rx.el.span(PortalState.org_name, class_name="portal-bold"),
+            rx.el.a(PortalState.support_email, href="mailto:" + PortalState.support_email, class_name="portal-link"),
+            rx.el.span(PortalState.support_phone),
+            rx.el.span(PortalState.support_hours, class_name="portal-muted"),
+            class_name="portal-footer-bar",
         ),
-        border_top="1px solid var(--gray-a5)",
-        margin_top="auto",
-        width="100%",
+        class_name="portal-footer",
     )
 
 
 def tenant_missing() -> rx.Component:
     """Neutral page for hosts that name no plan: no tenant name, no data."""
-    return rx.center(
-        rx.vstack(
-            rx.heading(tr("tenant_missing.title"), size="7", id="tenant-missing"),
-            rx.text(tr("tenant_missing.text"), color_scheme="gray", max_width="32rem"),
-            spacing="3",
-            align="center",
-            text_align="center",
-        ),
-        min_height="100vh",
-        padding="2rem",
+    return rx.el.div(
+        rx.el.h1(tr("tenant_missing.title"), id="tenant-missing", class_name="portal-title"),
+        rx.el.p(tr("tenant_missing.text"), class_name="portal-text portal-muted portal-narrow"),
+        class_name="portal-center",
     )
 
 
 def loading() -> rx.Component:
     """Spinner shown until the first page load has resolved the tenant."""
-    return rx.center(rx.spinner(size="3"), min_height="100vh", aria_label=tr("app.loading"))
+    return rx.el.div(
+        rx.el.div(class_name="portal-spinner"),
+        role="status",
+        aria_label=tr("app.loading"),
+        class_name="portal-center",
+    )
 
 
 def branded(content: rx.Component, *, with_shell: bool = True) -> rx.Component:
-    """Wrap a page in the tenant's colours and font, or show the neutral page for unknown hosts."""
+    """Wrap a page in the tenant's colours and font, or show the neutral page for unknown hosts.
+
+    The colours and font come as CSS variables in an inline style, which the
+    browser applies without generating CSS. Production pages already have them
+    from /tenant.css before the state arrives.
+    """
     body = content
     if with_shell:
-        body = rx.flex(
-            header(),
-            rx.el.main(content, width="100%", flex="1"),
-            footer(),
-            direction="column",
-            min_height="100vh",
-        )
-    return rx.box(
+        body = rx.fragment(header(), rx.el.main(content, class_name="portal-main"), footer())
+    return rx.el.div(
         brand_head(),
         rx.match(
             PortalState.tenant_status,
@@ -177,13 +150,11 @@ def branded(content: rx.Component, *, with_shell: bool = True) -> rx.Component:
             ("missing", tenant_missing()),
             loading(),
         ),
-        style=PortalState.theme_vars,
-        font_family=PortalState.font_stack,
-        background="var(--brand-surface, var(--color-background))",
-        min_height="100vh",
+        class_name="portal-root",
+        custom_attrs={"style": PortalState.theme_vars},
     )
 
 
 def page_container(*children: rx.Component) -> rx.Component:
     """Centered column for a page's content."""
-    return rx.box(*children, max_width="1100px", margin_x="auto", padding="2rem 1.5rem", width="100%")
+    return rx.el.div(*children, class_name="portal-page")

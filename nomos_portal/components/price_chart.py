@@ -4,56 +4,32 @@ from __future__ import annotations
 
 import reflex as rx
 
-from nomos_portal.components.cards import section_card
+from nomos_portal.components.cards import notice, section_card, stack
 from nomos_portal.components.text import tr
 from nomos_portal.states.overview import OverviewState
 
-# Height of the plot area and the room left for the labels around it, in pixels.
-PLOT_HEIGHT = "240px"
-PRICE_LABEL_WIDTH = "2.75rem"
-LABEL_SIZE = "12px"
+
+def _position(**values) -> dict:
+    """Build an inline style with an element's own position; assets/portal.css gives the rest of its look."""
+    # As one Var, so Reflex finds the state vars it reads and subscribes the element to them.
+    return {"style": rx.Var.create(values)}
 
 
 def _price_label(tick) -> rx.Component:
-    return rx.el.span(
-        tick.label,
-        position="absolute",
-        right="0.4rem",
-        top=f"{tick.y}%",
-        transform="translateY(-50%)",
-        font_size=LABEL_SIZE,
-        color="var(--gray-11)",
-    )
+    return rx.el.span(tick.label, class_name="price-tick price-tick-y", custom_attrs=_position(top=f"{tick.y}%"))
 
 
 def _time_label(tick) -> rx.Component:
-    def label(display) -> rx.Component:
-        return rx.el.span(
-            tick.label,
-            position="absolute",
-            left=f"{tick.x}%",
-            top="calc(100% + 4px)",
-            transform="translateX(-50%)",
-            font_size=LABEL_SIZE,
-            color="var(--gray-11)",
-            white_space="nowrap",
-            display=display,
-        )
-
     # Narrow screens show only the major labels, so they never overlap.
-    return rx.cond(tick.major, label("block"), label(rx.breakpoints(initial="none", sm="block")))
+    return rx.el.span(
+        tick.label,
+        class_name=rx.cond(tick.major, "price-tick price-tick-x", "price-tick price-tick-x price-tick-minor"),
+        custom_attrs=_position(left=f"{tick.x}%"),
+    )
 
 
 def _gridline(tick) -> rx.Component:
-    return rx.el.svg.line(
-        x1=0,
-        x2=100,
-        y1=tick.y.to_string(),
-        y2=tick.y.to_string(),
-        stroke="var(--gray-a5)",
-        stroke_dasharray="3 3",
-        vector_effect="non-scaling-stroke",
-    )
+    return rx.el.svg.line(x1=0, x2=100, y1=tick.y.to_string(), y2=tick.y.to_string(), class_name="price-gridline")
 
 
 def _bar(bar) -> rx.Component:
@@ -64,7 +40,6 @@ def _bar(bar) -> rx.Component:
         y=bar.y.to_string(),
         width=bar.width.to_string(),
         height=bar.height.to_string(),
-        fill="var(--accent-9)",
         class_name="price-bar",
     )
 
@@ -76,16 +51,9 @@ def price_bars() -> rx.Component:
     same render as the prices and needs no chart library on the overview.
     """
     layout = OverviewState.price_chart
-    return rx.box(
-        rx.box(
-            rx.foreach(layout.price_ticks, _price_label),
-            position="absolute",
-            left="0",
-            top="0",
-            height=PLOT_HEIGHT,
-            width=PRICE_LABEL_WIDTH,
-        ),
-        rx.box(
+    return rx.el.div(
+        rx.el.div(rx.foreach(layout.price_ticks, _price_label), class_name="price-axis"),
+        rx.el.div(
             rx.el.svg(
                 rx.foreach(layout.price_ticks, _gridline),
                 rx.cond(
@@ -95,7 +63,6 @@ def price_bars() -> rx.Component:
                         y=0,
                         width=layout.cheapest_width.to_string(),
                         height=100,
-                        fill="var(--green-a4)",
                         class_name="cheapest-area",
                     ),
                 ),
@@ -105,99 +72,85 @@ def price_bars() -> rx.Component:
                     x2=100,
                     y1=layout.zero_y.to_string(),
                     y2=layout.zero_y.to_string(),
-                    stroke="var(--gray-9)",
-                    vector_effect="non-scaling-stroke",
-                    class_name="reference-line",
+                    class_name="reference-line price-zero-line",
                 ),
                 view_box="0 0 100 100",
                 preserve_aspect_ratio="none",
-                width="100%",
-                height="100%",
-                overflow="visible",
                 aria_hidden="true",
             ),
             rx.cond(
                 layout.now_x >= 0,
-                rx.box(
-                    rx.el.span(
-                        tr("dashboard.now"),
-                        position="absolute",
-                        top="-1.1rem",
-                        left="4px",
-                        font_size=LABEL_SIZE,
-                        color="var(--brand-accent)",
-                        font_weight="bold",
-                    ),
-                    position="absolute",
-                    left=f"{layout.now_x}%",
-                    top="0",
-                    height="100%",
-                    border_left="3px solid var(--brand-accent)",
-                    transform="translateX(-1.5px)",
+                rx.el.div(
+                    rx.el.span(tr("dashboard.now")),
                     class_name="reference-line now-marker",
+                    custom_attrs=_position(left=f"{layout.now_x}%"),
                 ),
             ),
             rx.foreach(layout.time_ticks, _time_label),
-            position="absolute",
-            left=PRICE_LABEL_WIDTH,
-            right="0",
-            top="0",
-            height=PLOT_HEIGHT,
+            class_name="price-plot",
         ),
-        position="relative",
-        height=f"calc({PLOT_HEIGHT} + 2.25rem)",
-        margin_top="1.25rem",
-        width="100%",
         id="price-chart",
+        class_name="price-chart",
     )
 
 
 def day_tabs() -> rx.Component:
-    """Today/tomorrow switch."""
-    return rx.segmented_control.root(
-        rx.segmented_control.item(tr("dashboard.today"), value="today"),
-        rx.segmented_control.item(tr("dashboard.tomorrow"), value="tomorrow"),
-        value=OverviewState.price_tab,
-        on_change=OverviewState.show_prices,
+    """Today/tomorrow switch: two native radio buttons, drawn as one segmented control."""
+
+    def option(value: str, key: str) -> rx.Component:
+        return rx.el.label(
+            rx.el.input(
+                type="radio",
+                name="price-day",
+                value=value,
+                checked=OverviewState.price_tab == value,
+                on_change=OverviewState.show_prices,
+            ),
+            tr(key),
+        )
+
+    return rx.el.div(
+        option("today", "dashboard.today"),
+        option("tomorrow", "dashboard.tomorrow"),
+        role="radiogroup",
+        aria_label=tr("dashboard.prices"),
         id="price-day",
+        class_name="portal-segments",
     )
 
 
 def price_card() -> rx.Component:
     """Heading, current price, chart or "not yet published" notice, and the day's extremes."""
-    return rx.card(
-        rx.vstack(
-            rx.hstack(
-                rx.heading(tr("dashboard.prices"), size="4", as_="h2"),
-                rx.spacer(),
+    return rx.el.section(
+        stack(
+            rx.el.div(
+                rx.el.h2(tr("dashboard.prices"), class_name="portal-card-title"),
+                rx.el.div(class_name="portal-spacer"),
                 day_tabs(),
-                width="100%",
-                align="center",
-                wrap="wrap",
+                class_name="portal-row portal-full",
             ),
-            rx.text(OverviewState.current_price_text, weight="bold", size="4", id="current-price"),
-            rx.text(OverviewState.current_components_text, size="2", color_scheme="gray"),
+            rx.el.p(OverviewState.current_price_text, id="current-price", class_name="portal-large portal-bold"),
+            rx.el.p(OverviewState.current_components_text, class_name="portal-small portal-muted"),
             rx.cond(
                 OverviewState.shown_day_published,
-                rx.box(
-                    rx.text(tr("dashboard.price_unit"), size="1", color_scheme="gray"),
+                stack(
+                    rx.el.p(tr("dashboard.price_unit"), class_name="portal-tiny portal-muted"),
                     price_bars(),
-                    rx.text(OverviewState.cheapest_text, size="2", id="cheapest-hour"),
-                    rx.text(OverviewState.dearest_text, size="2", id="dearest-hour"),
-                    rx.cond(OverviewState.chart_has_gaps, rx.text(tr("dashboard.gaps"), size="1", color_scheme="gray")),
-                    width="100%",
+                    rx.el.p(OverviewState.cheapest_text, id="cheapest-hour", class_name="portal-small"),
+                    rx.el.p(OverviewState.dearest_text, id="dearest-hour", class_name="portal-small"),
+                    rx.cond(
+                        OverviewState.chart_has_gaps,
+                        rx.el.p(tr("dashboard.gaps"), class_name="portal-tiny portal-muted"),
+                    ),
                 ),
-                rx.callout(OverviewState.not_published_text, icon="clock", id="not-published"),
+                notice(OverviewState.not_published_text, "clock", id="not-published"),
             ),
             rx.cond(
                 OverviewState.prices_are_demo,
-                rx.text(tr("dashboard.demo"), size="1", color_scheme="gray", id="demo-label"),
+                rx.el.p(tr("dashboard.demo"), id="demo-label", class_name="portal-tiny portal-muted"),
             ),
-            spacing="2",
-            width="100%",
         ),
-        size="3",
-        width="100%",
+        class_name="portal-card",
     )
 
 
@@ -206,9 +159,9 @@ def best_times_card() -> rx.Component:
     return section_card(
         "dashboard.best_times",
         rx.el.ul(
-            rx.foreach(OverviewState.best_time_lines, lambda line: rx.el.li(rx.text(line))),
+            rx.foreach(OverviewState.best_time_lines, lambda line: rx.el.li(line)),
             id="best-times",
-            style={"padding_left": "1.2rem", "margin": 0},
+            class_name="portal-list",
         ),
     )
 
@@ -217,6 +170,6 @@ def prices_section() -> rx.Component:
     """Render the price card and the hint card, or a notice when prices cannot be computed."""
     return rx.cond(
         OverviewState.prices_unavailable,
-        rx.callout(tr("dashboard.prices_unavailable"), icon="triangle_alert", color_scheme="red"),
-        rx.vstack(price_card(), best_times_card(), spacing="4", width="100%"),
+        notice(tr("dashboard.prices_unavailable"), "triangle_alert", tone="error"),
+        stack(price_card(), best_times_card(), spacing="4"),
     )

@@ -4,52 +4,38 @@ from __future__ import annotations
 
 import reflex as rx
 
-from nomos_portal.components.cards import LABEL_WIDTH, section_card
-from nomos_portal.components.layout import branded, page_container
+from nomos_portal.components.cards import facts, section_card, stack
+from nomos_portal.components.layout import branded, page_container, router_link
 from nomos_portal.components.price_chart import prices_section
 from nomos_portal.components.text import tr
 from nomos_portal.states.overview import OverviewState
 
 
-def definition_rows(rows) -> rx.Component:
-    return rx.data_list.root(
-        rx.foreach(
-            rows,
-            lambda row: rx.data_list.item(
-                rx.data_list.label(row[0], min_width=LABEL_WIDTH),
-                rx.data_list.value(row[1]),
-            ),
-        ),
-        size="2",
-    )
-
-
 def status_badge() -> rx.Component:
-    return rx.badge(
+    return rx.el.span(
         OverviewState.status_label,
-        color_scheme=rx.match(OverviewState.status, ("active", "green"), ("pending", "amber"), "gray"),
-        size="2",
+        data_status=OverviewState.status,
         id="subscription-status",
+        class_name="portal-badge",
     )
 
 
 def contract_card() -> rx.Component:
-    return rx.card(
-        rx.vstack(
-            rx.hstack(
-                rx.heading(tr("overview.subscription"), size="4", as_="h2"),
+    return rx.el.section(
+        stack(
+            rx.el.div(
+                rx.el.h2(tr("overview.subscription"), class_name="portal-card-title"),
                 status_badge(),
-                align="center",
-                spacing="3",
+                class_name="portal-row",
             ),
             rx.cond(
                 OverviewState.contract_end_text != "",
-                rx.text(OverviewState.contract_end_text, weight="bold", id="contract-end"),
+                rx.el.p(OverviewState.contract_end_text, id="contract-end", class_name="portal-text portal-bold"),
             ),
-            definition_rows(OverviewState.contract_rows),
+            facts(OverviewState.contract_rows),
             spacing="3",
         ),
-        size="3",
+        class_name="portal-card",
     )
 
 
@@ -57,25 +43,27 @@ def address_card() -> rx.Component:
     return section_card(
         "overview.delivery_address",
         rx.el.address(
-            rx.foreach(OverviewState.address_lines, lambda line: rx.text(line)),
-            font_style="normal",
+            rx.foreach(OverviewState.address_lines, lambda line: rx.el.div(line)),
             id="delivery-address",
+            class_name="portal-address",
         ),
         spacing="3",
     )
 
 
 def meter_card() -> rx.Component:
-    return section_card("overview.meter", definition_rows(OverviewState.meter_rows), spacing="3")
+    return section_card("overview.meter", facts(OverviewState.meter_rows), spacing="3")
 
 
 def consumption_card() -> rx.Component:
     return section_card(
         "dashboard.consumption",
-        rx.text(OverviewState.consumption_text, id="current-consumption"),
+        rx.el.p(OverviewState.consumption_text, id="current-consumption", class_name="portal-text"),
         rx.cond(
             ~OverviewState.is_smart_meter,
-            rx.link(tr("dashboard.submit_reading"), href="/consumption", id="submit-reading-link"),
+            router_link(
+                tr("dashboard.submit_reading"), href="/consumption", id="submit-reading-link", class_name="portal-link"
+            ),
         ),
     )
 
@@ -83,31 +71,27 @@ def consumption_card() -> rx.Component:
 def bill_card() -> rx.Component:
     return section_card(
         "dashboard.next_bill",
-        rx.text(OverviewState.next_bill_text, weight="bold", id="next-bill"),
-        rx.text(OverviewState.next_bill_basis, size="2", color_scheme="gray"),
+        rx.el.p(OverviewState.next_bill_text, id="next-bill", class_name="portal-text portal-bold"),
+        rx.el.p(OverviewState.next_bill_basis, class_name="portal-small portal-muted"),
     )
 
 
 def overview_page() -> rx.Component:
-    """Greeting and the chosen contract's facts, all from the database."""
+    """Greeting and the chosen contract's facts, all from the database.
+
+    It uses plain elements styled by assets/portal.css, because this is the first
+    page after sign-in and bench/page_load.py times it.
+    """
     return branded(
         page_container(
-            rx.vstack(
-                rx.heading(OverviewState.greeting, size="7", as_="h1", id="greeting"),
+            stack(
+                rx.el.h1(OverviewState.greeting, id="greeting", class_name="portal-title"),
                 prices_section(),
-                rx.grid(
-                    consumption_card(),
-                    bill_card(),
-                    columns=rx.breakpoints(initial="1", md="2"),
-                    spacing="4",
-                    width="100%",
-                ),
-                rx.grid(
+                rx.el.div(consumption_card(), bill_card(), class_name="portal-grid"),
+                rx.el.div(
                     contract_card(),
-                    rx.flex(address_card(), meter_card(), direction="column", gap="1rem"),
-                    columns=rx.breakpoints(initial="1", md="2"),
-                    spacing="4",
-                    width="100%",
+                    stack(address_card(), meter_card(), spacing="4"),
+                    class_name="portal-grid",
                 ),
                 spacing="5",
             )

@@ -159,7 +159,8 @@ def css_variables(brand: Brand) -> dict[str, str]:
             "--brand-on-surface": readable_foreground(brand.surface),
             "--brand-link": readable_on(brand.primary, brand.surface),
             "--color-background": brand.surface.lower(),
-            # Radix Themes takes headings' font from here; body text follows `font-family`.
+            # Radix Themes takes its text and headings' fonts from these.
+            "--default-font-family": font_stack(brand.font_family),
             "--heading-font-family": font_stack(brand.font_family),
         }
     )
@@ -180,6 +181,6 @@ def stylesheet(brand: Brand) -> str:
     return (
         ":root, html .radix-themes {\n"
         + "\n".join(lines)
-        + f"\n  --default-font-family: {stack};\n}}\n"
+        + "\n}\n"
         + f"body {{ background: {brand.surface.lower()}; font-family: {stack}; }}\n"
     )

@@ -52,7 +52,6 @@ class PortalState(rx.State):
     plan_name: str = ""
     logo_url: str = ""
     font_stylesheet_url: str = ""
-    font_stack: str = ""
     theme_vars: dict[str, str] = {}
     support_email: str = ""
     support_phone: str = ""
@@ -139,7 +138,6 @@ class PortalState(rx.State):
             plan_name=plan.name,
             logo_url=org.logo,
             font_stylesheet_url=plan.font_stylesheet_url,
-            font_stack=branding.font_stack(plan.font_family),
             theme_vars=branding.css_variables(brand),
             support_email=org.support_email,
             support_phone=org.support_phone,
@@ -155,7 +153,6 @@ class PortalState(rx.State):
         self.plan_name = ""
         self.logo_url = ""
         self.font_stylesheet_url = ""
-        self.font_stack = ""
         self.theme_vars = {}
         self.support_email = ""
         self.support_phone = ""

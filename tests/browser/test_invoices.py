@@ -64,13 +64,11 @@ def test_invoice_list_pages_and_detail(invoiced_portal: int, sign_ins: SignIns):
         assert pdf.read(5) == b"%PDF-"
 
     # Switching the language formats the shown invoice again, without reloading the page.
-    page.locator("#language").click()
-    page.get_by_role("option", name="English").click()
+    page.locator("#language").select_option(label="English")
     expect(page.locator("#invoice-facts")).to_contain_text("1 Mar 2025 to 31 Mar 2025")
     expect(page.locator("#invoice-lines")).to_contain_text("Energy: spot price and procurement 03/2025")
     expect(page.locator("#invoice-payment")).to_contain_text("Paid on")
-    page.locator("#language").click()
-    page.get_by_role("option", name="Deutsch").click()
+    page.locator("#language").select_option(label="Deutsch")
     expect(page.locator("#invoice-payment")).to_contain_text("Bezahlt am")
 
 

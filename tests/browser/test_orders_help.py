@@ -89,8 +89,7 @@ def test_help_search_german_without_sign_in(page: Page, portal_port: int):
 
 def test_help_search_english(page: Page, portal_port: int):
     open_help(page, portal_port, "lumio")
-    page.locator("#language").click()
-    page.get_by_role("option", name="English").click()
+    page.locator("#language").select_option(label="English")
     expect(page.get_by_role("heading", name="Help", exact=True)).to_be_visible()
     expect(page.locator("#support-email")).to_have_text("hallo@lumio-strom.example")
 
