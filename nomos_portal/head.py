@@ -1,10 +1,16 @@
-"""Put the tenant's title, favicon and language into prerendered HTML before it leaves the server.
+"""Put the tenant's title, favicon, colours, font and language into prerendered HTML before it leaves the server.
 
 The production build prerenders every page once for all tenants, so its
 `<title>` is empty until the browser has hydrated and loaded the state. This
 ASGI middleware rewrites HTML responses per Host, so the first paint already
 shows the right brand. It only matters where the backend serves the built
 frontend (`reflex run --env prod`); in development Vite serves the HTML.
+
+The colours go into the page as an inline `<style>`, and the font stylesheet
+as a `<link>` of its own. The browser holds back the page's scripts until the
+stylesheets in `<head>` have loaded, so a separate brand stylesheet that
+imported the font stylesheet cost two requests, one after the other, before
+any script ran.
 """
 
 from __future__ import annotations
@@ -19,7 +25,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from nomos_portal import i18n
 from nomos_portal.db import open_session
-from nomos_portal.services import sessions, tenancy
+from nomos_portal.models import Plan
+from nomos_portal.services import branding, sessions, tenancy
 from nomos_portal.settings import get_settings
 
 logger = logging.getLogger(__name__)
@@ -36,8 +43,24 @@ def _header(scope: Scope, name: bytes) -> str:
     return ""
 
 
+def brand_style(plan: Plan) -> str:
+    """Build the `<style>` element with a plan's colours and font as CSS variables.
+
+    The plan's values are checked when they are stored; `<` is escaped anyway,
+    so no value can end the element.
+    """
+    brand = branding.Brand(
+        primary=plan.color_primary,
+        accent=plan.color_accent,
+        surface=plan.color_surface,
+        font_family=plan.font_family,
+    )
+    css = branding.stylesheet(brand).replace("<", "\\3c ")
+    return f"<style>{css}</style>"
+
+
 def brand_head(host: str, cookie_header: str) -> tuple[bytes, str]:
-    """Build the `<title>` and favicon tags for a host, and pick the page language.
+    """Build the `<title>`, favicon, brand style and font tags for a host, and pick the page language.
 
     Returns:
         The tags and the language code; for a host that names no tenant, a
@@ -49,9 +72,12 @@ def brand_head(host: str, cookie_header: str) -> tuple[bytes, str]:
     if found is None:
         title = i18n.translate("tenant_missing.title", language)
         return f"<title>{html.escape(title)}</title>".encode(), language
-    _plan, org = found
+    plan, org = found
     title = i18n.translate("app.title", language, org=org.name)
     tags = f'<title>{html.escape(title)}</title><link rel="icon" href="{html.escape(org.logo, quote=True)}"/>'
+    tags += brand_style(plan)
+    if plan.font_stylesheet_url:
+        tags += f'<link rel="stylesheet" href="{html.escape(plan.font_stylesheet_url, quote=True)}"/>'
     return tags.encode(), language
 
 
@@ -66,7 +92,7 @@ def rewrite_html(body: bytes, tags: bytes, language: str) -> bytes:
 
 
 def is_static_file(path: str) -> bool:
-    """Whether a request path names a file other than a page, e.g. `/assets/app-1a2b.js` or `/tenant.css`.
+    """Whether a request path names a file other than a page, e.g. `/assets/app-1a2b.js` or `/fonts/lora.css`.
 
     Such responses pass through untouched, so scripts keep their precompressed
     gzip or brotli form and the server's zero-copy file sending.

@@ -35,14 +35,12 @@ from nomos_portal.worker_liveness import install as install_worker_liveness
 settings = get_settings()
 configure_logging(settings.log_level)
 
-# In production one server serves both the page and /tenant.css, so the brand
-# paints before hydration; Vite's development server has no such route.
-head_components = [rx.el.link(rel="stylesheet", href="/tenant.css")] if settings.is_production else []
-
+# In production the server writes each tenant's brand into the HTML (see nomos_portal.head), so it
+# paints before hydration; in development Vite serves the HTML and the state brings the brand.
 api_transformers = [create_api(), TenantHeadMiddleware] if settings.is_production else [create_api()]
 
 # The frame, cards and price chart are styled by class names in this static stylesheet.
-app = rx.App(api_transformer=api_transformers, head_components=head_components, stylesheets=["/portal.css"])
+app = rx.App(api_transformer=api_transformers, stylesheets=["/portal.css"])
 # With Redis, a tab that reconnects after its worker stopped or crashed keeps its token and state.
 install_worker_liveness(app)
 # A stopping worker closes its websockets over a few seconds, so the tabs move over gradually.

@@ -22,7 +22,7 @@ from starlette.routing import Route
 
 from nomos_portal.db import open_session
 from nomos_portal.models import Customer, Org, Plan, PortalSession, Subscription, utc_now
-from nomos_portal.services import branding, invoice_pdf, invoices, sessions, sso, tenancy
+from nomos_portal.services import invoice_pdf, invoices, sessions, sso, tenancy
 from nomos_portal.services.customers import NotFoundError, is_row_id
 from nomos_portal.services.sign_in import InvalidEmailError
 from nomos_portal.settings import get_settings
@@ -244,28 +244,6 @@ async def sign_out(request: Request) -> Response:
     return response
 
 
-async def tenant_stylesheet(request: Request) -> Response:
-    """The brand of this host as CSS, linked from every page's head so it paints before hydration."""
-    found = _resolve(request)
-    if found is None:
-        return Response("/* no tenant at this address */\n", media_type="text/css")
-    plan, _org = found
-    brand = branding.Brand(
-        primary=plan.color_primary,
-        accent=plan.color_accent,
-        surface=plan.color_surface,
-        font_family=plan.font_family,
-    )
-    css = branding.stylesheet(brand)
-    if plan.font_stylesheet_url:
-        css = f"@import url({_css_string(plan.font_stylesheet_url)});\n" + css
-    return Response(css, media_type="text/css", headers={"Cache-Control": "public, max-age=300"})
-
-
-def _css_string(value: str) -> str:
-    return '"' + value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "") + '"'
-
-
 def _render_invoice_pdf(*, plan: Plan, org: Org, token: str | None, invoice_id: int) -> Response:
     """Render one of the signed-in customer's invoices; runs in a worker thread because rendering blocks."""
     with open_session() as session:
@@ -334,7 +312,6 @@ def create_api() -> Starlette:
             Route("/auth/confirm", confirm_sign_in_link, methods=["GET"]),
             Route("/api/sso/links", create_sign_in_link, methods=["POST"]),
             Route("/auth/sign-out", sign_out, methods=["GET"]),
-            Route("/tenant.css", tenant_stylesheet, methods=["GET"]),
             Route("/api/invoices/{invoice_id:int}/pdf", download_invoice_pdf, methods=["GET"]),
         ]
     )

@@ -24,8 +24,8 @@ NAV_ITEMS = (
 def brand_head() -> rx.Component:
     """Link the tenant's favicon and font stylesheet in development. Reflex hoists the links into <head>.
 
-    In production the server writes the favicon into each page and /tenant.css imports the
-    font stylesheet, so these links would only fetch the stylesheet a second time.
+    In production the server writes the favicon and the font stylesheet's link into each
+    page (nomos_portal.head), so these links would only fetch the stylesheet a second time.
     """
     if get_settings().is_production:
         return rx.fragment()
@@ -136,8 +136,8 @@ def branded(content: rx.Component, *, with_shell: bool = True) -> rx.Component:
     """Wrap a page in the tenant's colours and font, or show the neutral page for unknown hosts.
 
     The colours and font come as CSS variables in an inline style, which the
-    browser applies without generating CSS. Production pages already have them
-    from /tenant.css before the state arrives.
+    browser applies without generating CSS. In production the server has written
+    them into the page's head already, before the state arrives.
     """
     body = content
     if with_shell:

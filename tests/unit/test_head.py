@@ -13,7 +13,7 @@ from nomos_portal import head
     ("path", "static"),
     [
         ("/assets/root-CkT3Lq.js", True),
-        ("/tenant.css", True),
+        ("/fonts/lora.css", True),
         ("/fonts/archivo.woff2", True),
         ("/brands/acme-power.SVG", True),
         ("/overview", False),

@@ -99,15 +99,27 @@ def test_secure_cookie_in_production(session: Session, acme: Plan, monkeypatch):
     assert "Secure" in response.headers["set-cookie"]
 
 
-def test_tenant_stylesheet_per_host(portal_env):
-    acme_css = client("acme-power.localhost").get("/tenant.css")
-    lumio_css = client("lumio.localhost").get("/tenant.css")
-    assert acme_css.headers["content-type"].startswith("text/css")
-    assert "--accent-9: #0b5fff;" in acme_css.text
-    assert '@import url("/fonts/archivo.css");' in acme_css.text
-    assert "--accent-9: #c2185b;" in lumio_css.text
-    unknown = client("nobody.localhost").get("/tenant.css")
-    assert "--accent-9" not in unknown.text
+def test_brand_head_styles_each_host(portal_env):
+    from nomos_portal.head import brand_head
+
+    acme_tags, _language = brand_head("acme-power.localhost", "")
+    lumio_tags, _language = brand_head("lumio.localhost", "")
+    assert b"--accent-9: #0b5fff;" in acme_tags
+    assert b'<link rel="stylesheet" href="/fonts/archivo.css"/>' in acme_tags
+    assert b"--accent-9: #c2185b;" in lumio_tags
+    assert b'href="/fonts/lora.css"' in lumio_tags
+    # The style comes before the font stylesheet, both after the title, inside one rewrite.
+    assert acme_tags.index(b"<title>") < acme_tags.index(b"<style>") < acme_tags.index(b'rel="stylesheet"')
+
+
+def test_brand_style_cannot_end_its_element(session: Session, acme: Plan):
+    from nomos_portal.head import brand_style
+
+    acme.font_family = "Evil</style><script>alert(1)</script>"
+    style = brand_style(acme)
+    assert style.count("</style>") == 1
+    assert style.endswith("</style>")
+    assert "<script>" not in style
 
 
 def test_rewrite_html_sets_title_icon_and_language():
