@@ -31,10 +31,25 @@ def facts(rows: rx.Var) -> rx.Component:
     )
 
 
-def notice(text: rx.Var | str, icon: str, *, tone: str = "info", **props) -> rx.Component:
+def _notice_icon() -> rx.Component:
+    # A circled exclamation mark, drawn inline, so a page with a notice loads no icon library.
+    return rx.el.svg(
+        rx.el.svg.circle(cx=12, cy=12, r=10),
+        rx.el.svg.line(x1=12, y1=7, x2=12, y2=13),
+        rx.el.svg.line(x1=12, y1=17, x2=12, y2=17),
+        view_box="0 0 24 24",
+        fill="none",
+        stroke="currentColor",
+        stroke_width=2,
+        stroke_linecap="round",
+        aria_hidden="true",
+    )
+
+
+def notice(text: rx.Var | str, *, tone: str = "info", **props) -> rx.Component:
     """Show a short message with an icon in a tinted box; tone "error" tints it red."""
     return rx.el.div(
-        rx.icon(icon), rx.el.p(text, class_name="portal-text"), data_tone=tone, class_name="portal-callout", **props
+        _notice_icon(), rx.el.p(text, class_name="portal-text"), data_tone=tone, class_name="portal-callout", **props
     )
 
 

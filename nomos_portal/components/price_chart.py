@@ -33,22 +33,26 @@ def _gridline(tick) -> rx.Component:
 
 
 def _bar(bar) -> rx.Component:
-    # The title is the bar's tooltip: time and price, already formatted for the UI language.
-    return rx.el.svg.rect(
-        rx.el.svg.title(bar.title),
-        x=bar.x.to_string(),
-        y=bar.y.to_string(),
-        width=bar.width.to_string(),
-        height=bar.height.to_string(),
+    # An HTML box rather than an SVG rect, so its tooltip is a title attribute and not one more
+    # element per quarter hour. The title holds time and price, formatted for the UI language.
+    return rx.el.span(
+        title=bar.title,
         class_name="price-bar",
+        custom_attrs=_position(
+            left=f"{bar.x}%",
+            top=f"{bar.y}%",
+            width=f"{bar.width}%",
+            height=f"{bar.height}%",
+        ),
     )
 
 
 def price_bars() -> rx.Component:
     """Bar chart of the chosen day; gaps stay empty and negative prices hang below zero.
 
-    Plain SVG drawn from the layout that the state computes, so the chart shows in the
-    same render as the prices and needs no chart library on the overview.
+    Drawn from the layout that the state computes, so the chart shows in the same
+    render as the prices and needs no chart library on the overview: gridlines and the
+    cheapest hour in SVG, the bars and reference lines as positioned boxes above them.
     """
     layout = OverviewState.price_chart
     return rx.el.div(
@@ -66,17 +70,14 @@ def price_bars() -> rx.Component:
                         class_name="cheapest-area",
                     ),
                 ),
-                rx.foreach(layout.bars, _bar),
-                rx.el.svg.line(
-                    x1=0,
-                    x2=100,
-                    y1=layout.zero_y.to_string(),
-                    y2=layout.zero_y.to_string(),
-                    class_name="reference-line price-zero-line",
-                ),
                 view_box="0 0 100 100",
                 preserve_aspect_ratio="none",
                 aria_hidden="true",
+            ),
+            rx.foreach(layout.bars, _bar),
+            rx.el.div(
+                class_name="reference-line price-zero-line",
+                custom_attrs=_position(top=f"{layout.zero_y}%"),
             ),
             rx.cond(
                 layout.now_x >= 0,
@@ -143,7 +144,7 @@ def price_card() -> rx.Component:
                         rx.el.p(tr("dashboard.gaps"), class_name="portal-tiny portal-muted"),
                     ),
                 ),
-                notice(OverviewState.not_published_text, "clock", id="not-published"),
+                notice(OverviewState.not_published_text, id="not-published"),
             ),
             rx.cond(
                 OverviewState.prices_are_demo,
@@ -170,6 +171,6 @@ def prices_section() -> rx.Component:
     """Render the price card and the hint card, or a notice when prices cannot be computed."""
     return rx.cond(
         OverviewState.prices_unavailable,
-        notice(tr("dashboard.prices_unavailable"), "triangle_alert", tone="error"),
+        notice(tr("dashboard.prices_unavailable"), tone="error"),
         stack(price_card(), best_times_card(), spacing="4"),
     )
