@@ -51,8 +51,8 @@ def price_bars() -> rx.Component:
     """Bar chart of the chosen day; gaps stay empty and negative prices hang below zero.
 
     Drawn from the layout that the state computes, so the chart shows in the same
-    render as the prices and needs no chart library on the overview: gridlines and the
-    cheapest hour in SVG, the bars and reference lines as positioned boxes above them.
+    render as the prices and needs no chart library. Gridlines and the cheapest hour
+    are SVG; the bars and reference lines are positioned boxes above them.
     """
     layout = OverviewState.price_chart
     return rx.el.div(
