@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import functools
 import math
 from decimal import Decimal
 
@@ -97,6 +98,9 @@ MAX_PRICE_TICKS = 5
 BAR_FILL = 0.8
 # Hours between time labels: every second one shows on narrow screens as well.
 TIME_LABEL_HOURS = 2
+# Chart layouts kept in memory, each about 30 KB: the days, languages, grid areas and quarter hours
+# that customers look at within a few minutes.
+LAYOUT_CACHE_ENTRIES = 256
 
 
 @dataclasses.dataclass(frozen=True)
@@ -159,14 +163,26 @@ def _price_axis(prices: list[Decimal]) -> tuple[Decimal, Decimal, int]:
     return bottom, top, step
 
 
+@dataclasses.dataclass(frozen=True)
+class _ChartPrices:
+    """A day's prices for the layout cache: equal when the day and every slot's price are equal."""
+
+    key: tuple
+    prices: dashboard.DayPrices = dataclasses.field(compare=False, hash=False)
+
+
 def price_chart_layout(
     prices: dashboard.DayPrices, language: str, *, now: datetime.datetime | None, cheapest: PriceWindow | None
 ) -> PriceChartLayout:
     """Place a day's price bars, gridlines, labels and markers in percent of the plot area.
 
-    The page draws the bars into an SVG whose view box is 100 by 100 and stretches to the
-    plot area, and puts the labels on top as text, so they keep their font size on any screen.
-    Bars grow up from the zero line and negative prices hang below it; gaps get no bar.
+    The page stretches the gridlines' SVG, whose view box is 100 by 100, over the plot
+    area, and places the bars and labels on top in percent, so the labels keep their font
+    size on any screen. Bars grow up from the zero line and negative prices hang below it;
+    gaps get no bar.
+
+    All customers of a plan in one grid area see the same prices, so a layout is built
+    once per day, language and quarter hour and then taken from a cache.
 
     Args:
         prices: The published day.
@@ -175,9 +191,22 @@ def price_chart_layout(
         cheapest: The window to shade, usually the day's cheapest hour.
 
     """
-    count = len(prices.slots)
-    if count == 0:
+    if not prices.slots:
         return PriceChartLayout()
+    key = (
+        prices.day,
+        tuple((slot.start_at, slot.price.total_ct_per_kwh if slot.price else None) for slot in prices.slots),
+    )
+    now_index = dashboard.current_slot_index(prices, now=now) if now is not None else None
+    return _cached_layout(_ChartPrices(key=key, prices=prices), language, now_index, cheapest)
+
+
+@functools.lru_cache(maxsize=LAYOUT_CACHE_ENTRIES)
+def _cached_layout(
+    chart: _ChartPrices, language: str, now_index: int | None, cheapest: PriceWindow | None
+) -> PriceChartLayout:
+    prices = chart.prices
+    count = len(prices.slots)
     labels = slot_labels(prices, language)
     rounded = [pricing.round_ct(slot.price.total_ct_per_kwh) if slot.price else None for slot in prices.slots]
     bottom, top, step = _price_axis([value for value in rounded if value is not None])
@@ -207,7 +236,6 @@ def price_chart_layout(
         for number in range(int(span / step) + 1)
     ]
     time_ticks = _time_ticks(prices, labels, slot_width)
-    now_index = dashboard.current_slot_index(prices, now=now) if now is not None else None
     inside = [
         index
         for index, slot in enumerate(prices.slots)

@@ -167,6 +167,29 @@ def test_chart_layout_marks_now_and_cheapest_hour():
     assert layout.bars[5].title == "05:00: 25.00\xa0ct/kWh"
 
 
+def test_chart_layout_is_built_once_per_prices_language_and_interval():
+    first = dashboard_view.price_chart_layout(
+        hourly_day(["20"] * 24), "de", now=berlin(2026, 3, 28, 14, 5), cheapest=None
+    )
+    # Equal prices of another customer, later in the same interval: the same layout from the cache.
+    again = dashboard_view.price_chart_layout(
+        hourly_day(["20"] * 24), "de", now=berlin(2026, 3, 28, 14, 50), cheapest=None
+    )
+    assert again is first
+    next_hour = dashboard_view.price_chart_layout(
+        hourly_day(["20"] * 24), "de", now=berlin(2026, 3, 28, 15), cheapest=None
+    )
+    assert next_hour.now_x == round(15.5 * 100 / 24, 3)
+    english = dashboard_view.price_chart_layout(
+        hourly_day(["20"] * 24), "en", now=berlin(2026, 3, 28, 14, 5), cheapest=None
+    )
+    assert english.bars[0].title == "00:00: 20.00\xa0ct/kWh"
+    changed = dashboard_view.price_chart_layout(
+        hourly_day(["20"] * 23 + ["21"]), "de", now=berlin(2026, 3, 28, 14, 5), cheapest=None
+    )
+    assert changed.bars[23].title == "23:00: 21,00\xa0ct/kWh"
+
+
 def test_chart_layout_without_now_or_window():
     layout = dashboard_view.price_chart_layout(hourly_day(["5"] * 24), "de", now=berlin(2026, 3, 29, 1), cheapest=None)
     assert layout.now_x == -1.0
