@@ -101,6 +101,43 @@ BLANK_READY = f"""() => {{
     return ({_VISIBLE})(text) && text.textContent.trim() !== '' ? performance.now() : null;
 }}"""
 
+# With --timeline: record when the page creates its websocket, sends its first event and receives
+# each message, in performance.now() time, before any page script runs.
+TIMELINE_RECORDER = """(() => {
+    const steps = window.__nomosTimeline = {messages: []};
+    const Native = window.WebSocket;
+    window.WebSocket = function (...args) {
+        const socket = new Native(...args);
+        steps.created ??= performance.now();
+        socket.addEventListener('open', () => { steps.opened ??= performance.now(); });
+        socket.addEventListener('message', () => steps.messages.push(performance.now()));
+        const send = socket.send.bind(socket);
+        socket.send = (data) => { steps.sent ??= performance.now(); send(data); };
+        return socket;
+    };
+    window.WebSocket.prototype = Native.prototype;
+    Object.assign(window.WebSocket, Native);
+})();"""
+# Read after the data shows: the last script's arrival and the recorded websocket steps.
+TIMELINE_READ = """(ready) => {
+    const steps = window.__nomosTimeline;
+    const scripts = performance.getEntriesByType('resource').filter((entry) => entry.name.endsWith('.js'));
+    return {
+        scripts: Math.max(...scripts.map((entry) => entry.responseEnd)),
+        created: steps.created, opened: steps.opened, sent: steps.sent,
+        data: Math.max(...steps.messages.filter((time) => time <= ready)),
+        ready,
+    };
+}"""
+TIMELINE_STEPS = {
+    "scripts": "last script loaded",
+    "created": "websocket created",
+    "opened": "websocket open",
+    "sent": "first event sent",
+    "data": "last message before the data showed",
+    "ready": "data visible",
+}
+
 
 @dataclass
 class Server:
@@ -256,6 +293,36 @@ def timed_load(browser: Browser, url: str, ready: str, storage_state: dict | Non
         context.close()
 
 
+def timeline_load(browser: Browser, url: str, ready: str, storage_state: dict | None = None) -> dict[str, float]:
+    """Open a URL in a new context with the websocket recorder; return the times of TIMELINE_STEPS in ms."""
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, storage_state=storage_state)
+    try:
+        context.add_init_script(TIMELINE_RECORDER)
+        page = context.new_page()
+        page.set_default_timeout(PAGE_TIMEOUT_MS)
+        page.goto(url, wait_until="commit")
+        done = float(page.wait_for_function(ready, polling="raf").json_value())
+        return page.evaluate(TIMELINE_READ, done)
+    finally:
+        context.close()
+
+
+def report_timeline(rows: dict[str, list[dict[str, float]]]) -> None:
+    """Print the median time of each step per page, and the median gap to the step before."""
+    print("timeline (median ms from the start of the navigation; in brackets: since the step before)")
+    for name, loads in rows.items():
+        cells = []
+        previous = None
+        for step, label in TIMELINE_STEPS.items():
+            at = statistics.median(row[step] for row in loads)
+            since = (
+                "" if previous is None else f" (+{statistics.median(row[step] - row[previous] for row in loads):.0f})"
+            )
+            cells.append(f"{label} {at:.0f}{since}")
+            previous = step
+        print(f"  {name}: " + ", ".join(cells))
+
+
 def inspect_first_load(browser: Browser, url: str, ready: str, storage_state: dict | None = None) -> FirstLoad:
     """Record the scripts and websocket frames of a first visit, until its data shows and the network idles."""
     found = FirstLoad()
@@ -350,7 +417,7 @@ def smtp_server() -> Iterator[tuple[int, Inbox]]:
         controller.stop()
 
 
-def run(workdir: Path, loads: int) -> None:
+def run(workdir: Path, loads: int, *, timeline: bool = False) -> None:
     """Build both apps, time the three pages and print the figures."""
     servers: list[Server] = []
     try:
@@ -372,14 +439,19 @@ def run(workdir: Path, loads: int) -> None:
             print(f"blank app built and serving on 127.0.0.1:{blank.port} after {time.monotonic() - started:.0f} s")
 
             tenant = f"http://{TENANT}.localhost:{portal.port}"
-            measure(tenant, f"http://localhost:{blank.port}", inbox, loads)
+            measure(tenant, f"http://localhost:{blank.port}", inbox, loads, timeline=timeline)
     finally:
         for server in servers:
             stop_server(server)
 
 
-def measure(tenant: str, blank: str, inbox: Inbox, loads: int) -> None:
-    """Sign in, warm up, time the loads in turns and print the results."""
+def measure(tenant: str, blank: str, inbox: Inbox, loads: int, *, timeline: bool = False) -> None:
+    """Sign in, warm up, time the loads in turns and print the results.
+
+    With `timeline`, the same number of extra loads of `/overview` and the blank `/data` page
+    record when the websocket steps happen. They come after the timed loads, so the recorder
+    cannot slow those down.
+    """
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
@@ -401,6 +473,10 @@ def measure(tenant: str, blank: str, inbox: Inbox, loads: int) -> None:
 
             overview_js = inspect_first_load(browser, *targets["overview"])
             blank_js = inspect_first_load(browser, *targets["blank"])
+            steps: dict[str, list[dict[str, float]]] = {"overview": [], "blank": []}
+            for _ in range(loads if timeline else 0):
+                for name in steps:
+                    steps[name].append(timeline_load(browser, *targets[name]))
         finally:
             browser.close()
 
@@ -412,6 +488,8 @@ def measure(tenant: str, blank: str, inbox: Inbox, loads: int) -> None:
     overview_gzip = report_first_load("overview", overview_js)
     blank_gzip = report_first_load("blank", blank_js)
     print(f"overview_js_gzip_kib={overview_gzip / 1024:.1f} blank_js_gzip_kib={blank_gzip / 1024:.1f}")
+    if timeline:
+        report_timeline(steps)
     print(f"overview_vs_static_blank_ratio={overview / static_blank:.2f}")
     print(f"overview_vs_blank_ratio={overview / blank:.2f}")
 
@@ -426,6 +504,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--loads", type=int, default=LOADS, help="timed loads per page (default %(default)s)")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder with the build logs")
+    parser.add_argument(
+        "--timeline", action="store_true", help="also time the websocket steps of /overview and the blank page"
+    )
     options = parser.parse_args()
 
     signal.signal(signal.SIGTERM, stop_on_signal)
@@ -433,7 +514,7 @@ def main() -> None:
     signal.alarm(TOTAL_TIMEOUT_SECONDS)
     workdir = Path(tempfile.mkdtemp(prefix="nomos-page-load-"))
     try:
-        run(workdir, options.loads)
+        run(workdir, options.loads, timeline=options.timeline)
     finally:
         signal.alarm(0)
         if options.keep:
