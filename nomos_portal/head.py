@@ -49,12 +49,7 @@ def brand_style(plan: Plan) -> str:
     The plan's values are checked when they are stored; `<` is escaped anyway,
     so no value can end the element.
     """
-    brand = branding.Brand(
-        primary=plan.color_primary,
-        accent=plan.color_accent,
-        surface=plan.color_surface,
-        font_family=plan.font_family,
-    )
+    brand = branding.Brand.of_plan(plan)
     css = branding.stylesheet(brand).replace("<", "\\3c ")
     return f"<style>{css}</style>"
 

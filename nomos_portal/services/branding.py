@@ -11,6 +11,10 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from nomos_portal.models import Plan
 
 HEX_COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
 
@@ -102,6 +106,16 @@ class Brand:
     accent: str
     surface: str
     font_family: str
+
+    @classmethod
+    def of_plan(cls, plan: Plan) -> Brand:
+        """Return the brand stored on a plan."""
+        return cls(
+            primary=plan.color_primary,
+            accent=plan.color_accent,
+            surface=plan.color_surface,
+            font_family=plan.font_family,
+        )
 
 
 # Weights towards the surface colour for the light steps 1-8 of a Radix scale.

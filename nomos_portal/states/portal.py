@@ -124,12 +124,7 @@ class PortalState(rx.State):
         return plan
 
     def _apply_brand(self, plan: Plan, org: Org) -> None:
-        brand = branding.Brand(
-            primary=plan.color_primary,
-            accent=plan.color_accent,
-            surface=plan.color_surface,
-            font_family=plan.font_family,
-        )
+        brand = branding.Brand.of_plan(plan)
         self._set_changed(
             _plan_id=plan.id,
             _org_id=org.id,
