@@ -46,7 +46,7 @@ def _header(scope: Scope, name: bytes) -> str:
 def brand_style(plan: Plan) -> str:
     """Build the `<style>` element with a plan's colours and font as CSS variables.
 
-    The plan's values are checked when they are stored; `<` is escaped anyway,
+    The plan's values are checked when they are stored. `<` is escaped anyway,
     so no value can end the element.
     """
     brand = branding.Brand.of_plan(plan)
@@ -87,7 +87,7 @@ def rewrite_html(body: bytes, tags: bytes, language: str) -> bytes:
 
 
 def is_static_file(path: str) -> bool:
-    """Whether a request path names a file other than a page, e.g. `/assets/app-1a2b.js` or `/fonts/lora.css`.
+    """Return whether a request path names a file other than a page, e.g. `/assets/app-1a2b.js` or `/fonts/lora.css`.
 
     Such responses pass through untouched, so scripts keep their precompressed
     gzip or brotli form and the server's zero-copy file sending.

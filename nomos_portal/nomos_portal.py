@@ -36,7 +36,7 @@ settings = get_settings()
 configure_logging(settings.log_level)
 
 # In production the server writes each tenant's brand into the HTML (see nomos_portal.head), so it
-# paints before hydration; in development Vite serves the HTML and the state brings the brand.
+# paints before hydration. In development Vite serves the HTML, and the state brings the brand.
 api_transformers = [create_api(), TenantHeadMiddleware] if settings.is_production else [create_api()]
 
 # The frame, cards and price chart are styled by class names in this static stylesheet.

@@ -47,7 +47,7 @@ def _notice_icon() -> rx.Component:
 
 
 def notice(text: rx.Var | str, *, tone: str = "info", **props) -> rx.Component:
-    """Show a short message with an icon in a tinted box; tone "error" tints it red."""
+    """Show a short message with an icon in a tinted box. The tone "error" tints it red."""
     return rx.el.div(
         _notice_icon(), rx.el.p(text, class_name="portal-text"), data_tone=tone, class_name="portal-callout", **props
     )

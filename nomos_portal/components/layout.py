@@ -39,7 +39,10 @@ def brand_head() -> rx.Component:
 
 
 def language_switch() -> rx.Component:
-    """German/English selector; the choice is kept in a cookie. A native select, so phones show their own picker."""
+    """Render the German/English selector as a native select, so phones show their own picker.
+
+    A cookie keeps the choice.
+    """
     return rx.el.select(
         rx.el.option("Deutsch", value="de"),
         rx.el.option("English", value="en"),
@@ -52,7 +55,7 @@ def language_switch() -> rx.Component:
 
 
 def router_link(*children: rx.Component | rx.Var | str, href: str | rx.Var, **props) -> rx.Component:
-    """Link to a page of the portal without reloading the document; class names style it."""
+    """Link to a page of the portal without reloading the document. Class names style the link."""
     return ReactRouterLink.create(*children, to=href, **props)
 
 

@@ -10,7 +10,7 @@ from nomos_portal.states.overview import OverviewState
 
 
 def _position(**values) -> dict:
-    """Build an inline style with an element's own position; assets/portal.css gives the rest of its look."""
+    """Build an inline style with an element's own position. assets/portal.css gives the rest of its look."""
     # As one Var, so Reflex finds the state vars it reads and subscribes the element to them.
     return {"style": rx.Var.create(values)}
 
@@ -34,7 +34,7 @@ def _gridline(tick) -> rx.Component:
 
 def _bar(bar) -> rx.Component:
     # An HTML box rather than an SVG rect, so its tooltip is a title attribute and not one more
-    # element per quarter hour. The title holds time and price, formatted for the UI language.
+    # element per quarter hour. The title contains time and price, formatted for the UI language.
     return rx.el.span(
         title=bar.title,
         class_name="price-bar",
@@ -52,7 +52,7 @@ def price_bars() -> rx.Component:
 
     Drawn from the layout that the state computes, so the chart shows in the same
     render as the prices and needs no chart library. Gridlines and the cheapest hour
-    are SVG; the bars and reference lines are positioned boxes above them.
+    are SVG, and the bars and reference lines are positioned boxes above them.
     """
     layout = OverviewState.price_chart
     return rx.el.div(

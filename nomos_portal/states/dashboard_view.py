@@ -98,8 +98,8 @@ MAX_PRICE_TICKS = 5
 BAR_FILL = 0.8
 # Hours between time labels: every second one shows on narrow screens as well.
 TIME_LABEL_HOURS = 2
-# Chart layouts kept in memory, each about 30 KB: the days, languages, grid areas and quarter hours
-# that customers look at within a few minutes.
+# Chart layouts kept in memory: the days, languages, grid areas and quarter hours that customers look
+# at within a few minutes. One layout of 96 bars takes about 50 KiB (tracemalloc), 256 about 13 MiB.
 LAYOUT_CACHE_ENTRIES = 256
 
 
@@ -165,7 +165,7 @@ def _price_axis(prices: list[Decimal]) -> tuple[Decimal, Decimal, int]:
 
 @dataclasses.dataclass(frozen=True)
 class _ChartPrices:
-    """A day's prices for the layout cache: equal when the day and every slot's price are equal."""
+    """Key of the layout cache: equal when the day and every slot's start and price are equal."""
 
     key: tuple
     prices: dashboard.DayPrices = dataclasses.field(compare=False, hash=False)
@@ -178,8 +178,8 @@ def price_chart_layout(
 
     The page stretches the gridlines' SVG, whose view box is 100 by 100, over the plot
     area, and places the bars and labels on top in percent, so the labels keep their font
-    size on any screen. Bars grow up from the zero line and negative prices hang below it;
-    gaps get no bar.
+    size on any screen. Bars grow up from the zero line, and negative prices hang below it.
+    Gaps get no bar.
 
     All customers of a plan in one grid area see the same prices, so a layout is built
     once per day, language and quarter hour and then taken from a cache.

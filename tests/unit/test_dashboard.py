@@ -167,7 +167,7 @@ def test_chart_layout_marks_now_and_cheapest_hour():
     assert layout.bars[5].title == "05:00: 25.00\xa0ct/kWh"
 
 
-def test_chart_layout_is_built_once_per_prices_language_and_interval():
+def test_chart_layout_cached_per_interval():
     first = dashboard_view.price_chart_layout(
         hourly_day(["20"] * 24), "de", now=berlin(2026, 3, 28, 14, 5), cheapest=None
     )

@@ -36,7 +36,7 @@ class Worker:
     """A Redis token manager with the owner check installed, as one backend worker has it."""
 
     def __init__(self, redis_url: str) -> None:
-        # The name tells this worker's connections apart in CLIENT LIST.
+        # The name identifies this worker's connections in CLIENT LIST.
         self.client_name = f"nomos-test-{uuid.uuid4().hex}"
         self.manager = RedisTokenManager(Redis.from_url(redis_url, client_name=self.client_name))
         self.lifespan_tasks: list[Callable[[], contextlib.AbstractAsyncContextManager]] = []
@@ -65,7 +65,7 @@ async def wait_until_running(manager: RedisTokenManager) -> None:
 
 
 async def wait_for_keyspace_subscriber(worker: Worker) -> None:
-    """Wait until Reflex's keyspace subscriber of `worker` listens, as it starts in the background."""
+    """Wait until the keyspace subscriber of `worker` has subscribed, as Reflex starts it in the background."""
     deadline = asyncio.get_running_loop().time() + SUBSCRIBE_TIMEOUT_SECONDS
     while True:
         clients = await worker.manager.redis.client_list()
@@ -177,7 +177,7 @@ def test_stopping_owner_keeps_taken_record(redis_url):
         async with other.running():
             async with owner.running():
                 assert await owner.manager.link_token_to_sid(token, "old-socket") is None
-                # Linking starts the subscriber; a record set before it listens would go unseen.
+                # Linking starts the subscriber. A record set before it has subscribed would go unseen.
                 await wait_for_keyspace_subscriber(owner)
             assert await other.manager.link_token_to_sid(token, "new-socket") is None
 
