@@ -18,12 +18,13 @@ from __future__ import annotations
 import html
 import logging
 import re
+import urllib.parse
 from pathlib import PurePosixPath
 
 import anyio
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from nomos_portal import i18n
+from nomos_portal import i18n, prefill
 from nomos_portal.db import open_session
 from nomos_portal.models import Plan
 from nomos_portal.services import branding, sessions, tenancy
@@ -31,7 +32,6 @@ from nomos_portal.settings import get_settings
 
 logger = logging.getLogger(__name__)
 
-LANGUAGE_COOKIE = "nomos_lang"
 _TITLE = re.compile(rb"<title>.*?</title>", re.DOTALL)
 _HTML_TAG = re.compile(rb"<html([^>]*)>")
 
@@ -62,8 +62,8 @@ def brand_head(host: str, cookie_header: str) -> tuple[bytes, str]:
         neutral "portal not found" title.
     """
     with open_session() as session:
-        found = tenancy.resolve_plan(session, host=host, base_domain=get_settings().base_domain)
-    language = i18n.normalize_language(sessions.read_cookie(cookie_header, LANGUAGE_COOKIE))
+        found = tenancy.resolve_plan_cached(session, host=host, base_domain=get_settings().base_domain)
+    language = i18n.normalize_language(sessions.read_cookie(cookie_header, i18n.LANGUAGE_COOKIE))
     if found is None:
         title = i18n.translate("tenant_missing.title", language)
         return f"<title>{html.escape(title)}</title>".encode(), language
@@ -135,29 +135,81 @@ class TenantHeadMiddleware:
             chunks.append(message.get("body", b""))
             if message.get("more_body"):
                 return
-            body = await _brand_body(scope, b"".join(chunks))
-            await send({**start, "headers": _rewritten_headers(start, len(body))})
+            with_state = start.get("status") == 200 and _may_prefill(scope)
+            # One trip off the event loop for both database lookups. The state is loaded before
+            # any byte goes out: loading it while the browser fetches the page's scripts slowed
+            # those down by more than the load takes, as both then compete for the interpreter.
+            body = await anyio.to_thread.run_sync(_rewrite_body, scope, b"".join(chunks), with_state)
+            await send({**start, "headers": _rewritten_headers(start, len(body), personal=with_state)})
             await send({"type": "http.response.body", "body": body})
 
-        await self.app(scope, receive, capture)
+        path = scope.get("path", "")
+        if path.endswith("/"):
+            await self.app(scope, receive, capture)
+            return
+        # The frontend answers `/overview` with a redirect to `/overview/`. Serving the page at once
+        # saves the browser that round trip; the page's address stays as the customer typed it.
+        redirected = False
+
+        async def follow_slash_redirect(message: Message) -> None:
+            nonlocal redirected
+            if message["type"] == "http.response.start" and _is_slash_redirect(message, path):
+                redirected = True
+            if not redirected:
+                await capture(message)
+
+        await self.app(scope, receive, follow_slash_redirect)
+        if redirected:
+            slashed = path + "/"
+            await self.app({**scope, "path": slashed, "raw_path": slashed.encode()}, receive, capture)
 
 
-async def _brand_body(scope: Scope, body: bytes) -> bytes:
+def _is_slash_redirect(start: Message, path: str) -> bool:
+    if start.get("status") not in (301, 302, 307, 308):
+        return False
+    location = dict(start.get("headers", [])).get(b"location", b"").decode("latin-1")
+    return urllib.parse.urlsplit(location).path == path + "/"
+
+
+def _rewrite_body(scope: Scope, body: bytes, with_state: bool) -> bytes:
+    """Brand an HTML page for its host and, if asked, add the page's state before `</body>`."""
     host = _header(scope, b"host")
+    cookie_header = _header(scope, b"cookie")
     try:
-        # The lookup uses the synchronous database session, so it runs off the event loop.
-        branded = await anyio.to_thread.run_sync(brand_head, host, _header(scope, b"cookie"))
+        body = rewrite_html(body, *brand_head(host, cookie_header))
     except Exception:
         # A database failure must not take the page down; the page brands itself after hydration.
         logger.exception("Could not brand HTML for host %r", host)
         return body
-    return rewrite_html(body, *branded)
+    end = body.rfind(b"</body>")
+    if not with_state or end < 0:
+        return body
+    path = scope.get("path", "")
+    url = prefill.page_url(scope.get("scheme", "http"), host, path, scope.get("query_string", b""))
+    try:
+        values = prefill.page_state(path, url=url, host=host, cookie_header=cookie_header)
+    except Exception:
+        # The page still works without it: the websocket brings the same state a moment later.
+        logger.exception("Could not prefill the state of %s for host %r", path, host)
+        return body
+    if not values:
+        return body
+    return body[:end] + prefill.state_element(values) + body[end:]
 
 
-def _rewritten_headers(start: Message, length: int) -> list[tuple[bytes, bytes]]:
+def _may_prefill(scope: Scope) -> bool:
+    path = scope.get("path", "")
+    return (path.rstrip("/") or "/") in prefill.prefilled_pages() and bool(
+        sessions.read_cookie(_header(scope, b"cookie"))
+    )
+
+
+def _rewritten_headers(start: Message, length: int, *, personal: bool) -> list[tuple[bytes, bytes]]:
+    """Copy a response's headers for a rewritten body of `length` bytes."""
     dropped = (b"content-length", b"etag", b"cache-control")
     headers = [(key, value) for key, value in start.get("headers", []) if key not in dropped]
     headers.append((b"content-length", str(length).encode()))
-    # The body depends on Host and cookies, so caches must revalidate it.
-    headers.append((b"cache-control", b"no-cache"))
+    # The body depends on Host and cookies, so caches must revalidate it. A page that may carry
+    # a customer's state must not be stored at all.
+    headers.append((b"cache-control", b"no-store" if personal else b"no-cache"))
     return headers

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
+
 import reflex as rx
 from reflex.components.react_router.dom import ReactRouterLink
 
 from nomos_portal.components.text import tr
+from nomos_portal.prefill import ELEMENT_ID as PREFILL_ELEMENT_ID
 from nomos_portal.settings import get_settings
 from nomos_portal.states.auth import AuthState
 from nomos_portal.states.portal import PortalState
@@ -36,6 +39,34 @@ def brand_head() -> rx.Component:
             rx.el.link(rel="stylesheet", href=PortalState.font_stylesheet_url),
         ),
     )
+
+
+class StatePrefill(rx.Fragment):
+    """Hand the state that the server wrote into the page to the frontend's state store, once.
+
+    See nomos_portal.prefill: only a signed-in page in production carries the
+    element. The element is removed after reading, so a later visit of the
+    page within the tab waits for its own page load. The layout effect runs
+    after hydration and before the first paint, so the page paints with its
+    data and not with the spinner first.
+    """
+
+    def add_imports(self) -> dict[str, list[str] | str]:
+        """Import the hooks and the store's dispatchers."""
+        return {"react": ["useContext", "useLayoutEffect"], "$/utils/context": "DispatchContext"}
+
+    def add_hooks(self) -> list[str]:
+        """Read the JSON element and apply each state's values as a websocket delta would."""
+        return [
+            "const prefillDispatchers = useContext(DispatchContext);",
+            f"""useLayoutEffect(() => {{
+  const element = document.getElementById({json.dumps(PREFILL_ELEMENT_ID)});
+  if (element === null) return;
+  element.remove();
+  const values = JSON.parse(element.textContent);
+  for (const [name, delta] of Object.entries(values)) prefillDispatchers[name]?.(delta);
+}}, [prefillDispatchers]);""",
+        ]
 
 
 def language_switch() -> rx.Component:
@@ -147,6 +178,7 @@ def branded(content: rx.Component, *, with_shell: bool = True) -> rx.Component:
         body = rx.fragment(header(), rx.el.main(content, class_name="portal-main"), footer())
     return rx.el.div(
         brand_head(),
+        StatePrefill.create(),
         rx.match(
             PortalState.tenant_status,
             ("found", body),

@@ -13,6 +13,8 @@ from babel.numbers import format_currency, format_decimal
 from nomos_portal.i18n import de, en
 
 DEFAULT_LANGUAGE = "de"
+# The cookie that keeps the chosen language; the server reads it to write pages in that language.
+LANGUAGE_COOKIE = "nomos_lang"
 LANGUAGES = ("de", "en")
 BABEL_LOCALES = {"de": "de_DE", "en": "en_GB"}
 BERLIN = ZoneInfo("Europe/Berlin")

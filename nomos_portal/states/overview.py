@@ -51,6 +51,8 @@ class OverviewState(PageLanguage, AuthState):
             self._windows_ahead = {}
             return redirect
         assert active.subscription_id is not None
+        # Every visit starts on today's prices, also where the server wrote the page's first state.
+        self.price_tab = "today"
         now = clock.now()
         today = spot_prices.berlin_date(now)
         self._customer_name = self.customer_name

@@ -45,7 +45,9 @@ class PortalState(rx.State):
     """Tenant, brand and language of the current page."""
 
     # The UI language; not sensitive, so a script-readable cookie is fine.
-    lang: str = rx.Cookie(i18n.DEFAULT_LANGUAGE, name="nomos_lang", max_age=LANGUAGE_COOKIE_MAX_AGE, same_site="lax")
+    lang: str = rx.Cookie(
+        i18n.DEFAULT_LANGUAGE, name=i18n.LANGUAGE_COOKIE, max_age=LANGUAGE_COOKIE_MAX_AGE, same_site="lax"
+    )
     # "pending" until the first page load resolves the host, then "found" or "missing".
     tenant_status: str = "pending"
     org_name: str = ""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import time
 from collections.abc import Iterator
@@ -120,6 +121,30 @@ def test_no_framework_badge_and_sign_in_works(browser: Browser, production_port,
     assert cookie["secure"] is True
     assert cookie["httpOnly"] is True
     screenshot(page, "acme-power-prod-overview")
+    context.close()
+
+
+def test_overview_shows_data_without_websocket(browser: Browser, production_port, smtp_inbox):
+    context = browser.new_context()
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    base = f"http://lumio.localhost:{production_port}"
+    sign_in_through_page(page, base, "sophie.klein@example.org", smtp_inbox[1])
+    wait_for_path(page, "/overview")
+    # From here on, this context's websockets reach no server and receive nothing: what the new
+    # tab shows came with its HTML.
+    context.route_web_socket(re.compile(r".*/_event.*"), lambda socket: None)
+    tab = context.new_page()
+    tab.set_default_timeout(20_000)
+    response = tab.goto(f"{base}/overview")
+    assert response is not None
+    assert response.request.redirected_from is None
+    assert response.headers["cache-control"] == "no-store"
+    expect(tab.locator("#greeting")).to_have_text("Willkommen, Sophie Klein")
+    expect(tab.locator("#subscription-status")).to_have_text("Aktiv")
+    expect(tab.locator("#nomos-state")).to_have_count(0)
+    expect(tab.locator("#delivery-address")).to_contain_text("Kastanienallee 5")
+    screenshot(tab, "lumio-prod-overview-from-html")
     context.close()
 
 
