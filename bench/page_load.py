@@ -101,15 +101,24 @@ BLANK_READY = f"""() => {{
     return ({_VISIBLE})(text) && text.textContent.trim() !== '' ? performance.now() : null;
 }}"""
 
-# With --timeline: record when the page creates its websocket, sends its first event and receives
-# each message, in performance.now() time, before any page script runs.
+# With --timeline: record when the scripts have run, when the page creates its websocket and sends
+# its first event, each message it receives, and when it takes its state from the HTML (the
+# production server writes the overview's first state into the page, see nomos_portal.prefill).
+# All in performance.now() time, recorded before any page script runs.
 TIMELINE_RECORDER = """(() => {
     const steps = window.__nomosTimeline = {messages: []};
+    document.addEventListener('DOMContentLoaded', () => { steps.parsed ??= performance.now(); });
+    new MutationObserver((records) => {
+        for (const record of records) {
+            for (const node of record.removedNodes) {
+                if (node.id === 'nomos-state') steps.fromHtml ??= performance.now();
+            }
+        }
+    }).observe(document, {childList: true, subtree: true});
     const Native = window.WebSocket;
     window.WebSocket = function (...args) {
         const socket = new Native(...args);
         steps.created ??= performance.now();
-        socket.addEventListener('open', () => { steps.opened ??= performance.now(); });
         socket.addEventListener('message', () => steps.messages.push(performance.now()));
         const send = socket.send.bind(socket);
         socket.send = (data) => { steps.sent ??= performance.now(); send(data); };
@@ -118,23 +127,25 @@ TIMELINE_RECORDER = """(() => {
     window.WebSocket.prototype = Native.prototype;
     Object.assign(window.WebSocket, Native);
 })();"""
-# Read after the data shows: the last script's arrival and the recorded websocket steps.
+# Read after the data shows. The state arrived either with the HTML or in the last websocket
+# message before the data showed.
 TIMELINE_READ = """(ready) => {
     const steps = window.__nomosTimeline;
     const scripts = performance.getEntriesByType('resource').filter((entry) => entry.name.endsWith('.js'));
+    const messages = steps.messages.filter((time) => time <= ready);
     return {
         scripts: Math.max(...scripts.map((entry) => entry.responseEnd)),
-        created: steps.created, opened: steps.opened, sent: steps.sent,
-        data: Math.max(...steps.messages.filter((time) => time <= ready)),
+        parsed: steps.parsed, created: steps.created, sent: steps.sent ?? ready,
+        state: steps.fromHtml ?? (messages.length ? Math.max(...messages) : ready),
         ready,
     };
 }"""
 TIMELINE_STEPS = {
     "scripts": "last script loaded",
+    "parsed": "scripts run (DOMContentLoaded)",
     "created": "websocket created",
-    "opened": "websocket open",
-    "sent": "first event sent",
-    "data": "last message before the data showed",
+    "sent": "first event sent (or data visible, if later)",
+    "state": "state applied (from the HTML or the websocket)",
     "ready": "data visible",
 }
 
