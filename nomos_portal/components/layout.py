@@ -160,6 +160,7 @@ def loading() -> rx.Component:
     """Spinner shown until the first page load has resolved the tenant."""
     return rx.el.div(
         rx.el.div(class_name="portal-spinner"),
+        rx.el.p(tr("app.loading"), rx.el.b(tr("app.loading"))),
         role="status",
         aria_label=tr("app.loading"),
         class_name="portal-center",

@@ -117,16 +117,19 @@ def estimate_next_bill(
         .where(col(ConsumptionInterval.start_at) < now)
     ).all()
 
-    priced_cost_ct = Decimal(0)
+    energy_times_spot = Decimal(0)
     priced_kwh = Decimal(0)
     unpriced_kwh = Decimal(0)
     for start_at, energy_kwh in intervals:
-        price = pricing.compose_price(spot_eur_per_mwh=_spot_for(prices, start_at), components=components)
-        if price is None:
+        spot = _spot_for(prices, start_at)
+        if spot is None:
             unpriced_kwh += energy_kwh
             continue
-        priced_cost_ct += energy_kwh * price.total_ct_per_kwh
+        energy_times_spot += energy_kwh * spot
         priced_kwh += energy_kwh
+    priced_cost_ct = pricing.energy_cost_ct(
+        energy_kwh=priced_kwh, energy_times_spot=energy_times_spot, components=components
+    )
 
     if priced_kwh == 0 and not intervals:
         # No meter data this month: bill the estimated usage at the month's average price.

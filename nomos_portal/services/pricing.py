@@ -95,6 +95,25 @@ def compose_price(*, spot_eur_per_mwh: Decimal | None, components: PriceComponen
     )
 
 
+def energy_cost_ct(*, energy_kwh: Decimal, energy_times_spot: Decimal, components: PriceComponents) -> Decimal:
+    """Compute the gross cost in ct of intervals that `compose_price` prices, from two sums.
+
+    The price is linear in the spot price, so the sum of energy times price over the
+    intervals equals this result, exactly in Decimal arithmetic. A month of quarter hours
+    then needs no price object per interval.
+
+    Args:
+        energy_kwh: The intervals' energy in kWh, summed.
+        energy_times_spot: Each interval's energy in kWh times its spot price in EUR/MWh, summed.
+        components: The plan's, grid area's and national components.
+    """
+    gross = Decimal(1) + components.vat_rate
+    fixed_net = (
+        components.procurement_margin_ct_per_kwh + components.grid_net_ct_per_kwh + components.levies_net_ct_per_kwh
+    )
+    return (eur_per_mwh_to_ct_per_kwh(energy_times_spot) + fixed_net * energy_kwh) * gross
+
+
 def round_ct(value: Decimal) -> Decimal:
     """Round ct/kWh to two decimals, half up, for display."""
     return value.quantize(CENT, rounding=ROUND_HALF_UP)

@@ -46,6 +46,27 @@ def test_zero_spot_price_still_has_components():
     assert price.total_ct_per_kwh == (Decimal("2.00") + Decimal("12.36") + Decimal("4.996")) * Decimal("1.19")
 
 
+def test_energy_cost_equals_priced_intervals():
+    # Quarter hours with real-looking energy and spot prices, negative ones included.
+    intervals = [
+        (Decimal("0.242"), Decimal("100")),
+        (Decimal("0.118"), Decimal("-135.45")),
+        (Decimal("0.731"), Decimal("87.31")),
+        (Decimal("0.005"), Decimal("0")),
+        (Decimal("1.349"), Decimal("412.77")),
+    ]
+    one_by_one = sum(
+        energy * pricing.compose_price(spot_eur_per_mwh=spot, components=COMPONENTS).total_ct_per_kwh
+        for energy, spot in intervals
+    )
+    from_sums = pricing.energy_cost_ct(
+        energy_kwh=sum(energy for energy, _spot in intervals),
+        energy_times_spot=sum(energy * spot for energy, spot in intervals),
+        components=COMPONENTS,
+    )
+    assert from_sums == one_by_one
+
+
 def test_round_ct_half_up():
     assert pricing.round_ct(Decimal("31.415")) == Decimal("31.42")
     assert pricing.round_ct(Decimal("31.4149")) == Decimal("31.41")
