@@ -160,7 +160,9 @@ def loading() -> rx.Component:
     """Spinner shown until the first page load has resolved the tenant."""
     return rx.el.div(
         rx.el.div(class_name="portal-spinner"),
-        rx.el.p(tr("app.loading"), rx.el.b(tr("app.loading"))),
+        # Laid out but never seen: the browser fetches the brand font and prepares its text
+        # shaping while the page's scripts load, and not only once the data renders.
+        rx.el.span("Aa", rx.el.b("Aa"), class_name="portal-font-warmup", aria_hidden="true"),
         role="status",
         aria_label=tr("app.loading"),
         class_name="portal-center",
