@@ -147,8 +147,8 @@ class TenantHeadMiddleware:
         if path.endswith("/"):
             await self.app(scope, receive, capture)
             return
-        # The frontend answers `/overview` with a redirect to `/overview/`. Serving the page at once
-        # saves the browser that round trip; the page's address stays as the customer typed it.
+        # The frontend redirects `/overview` to `/overview/`. Serving the page at once saves the
+        # browser that round trip, and the address bar keeps the address as typed.
         redirected = False
 
         async def follow_slash_redirect(message: Message) -> None:

@@ -51,8 +51,8 @@ def page_state(path: str, *, url: str, host: str, cookie_header: str) -> dict[st
 
     Returns:
         The changed vars of the portal's states, as the websocket would send
-        them; None when the page has no prefill, nobody is signed in or the
-        handler returns events such as a redirect.
+        them; None when the page has no prefill, the request carries no valid
+        session or the handler returns events such as a redirect.
     """
     handler = prefilled_pages().get(path.rstrip("/") or "/")
     if handler is None or not sessions.read_cookie(cookie_header):
@@ -83,6 +83,6 @@ def state_element(values: dict[str, dict[str, object]]) -> bytes:
 
 
 def page_url(scope_scheme: str, host: str, path: str, query: bytes) -> str:
-    """Rebuild the page URL of an HTML request as the browser sees it."""
+    """Rebuild the page URL of an HTML request from its scheme, Host header, path and query."""
     query_text = query.decode("latin-1")
     return urllib.parse.urlunsplit((scope_scheme or "http", host, path, query_text, ""))

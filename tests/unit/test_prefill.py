@@ -54,7 +54,7 @@ def test_signed_out_visitor_gets_no_state(session: Session, cookie: str):
     assert overview_state(cookie) is None
 
 
-def test_session_of_other_plan_gets_no_state(session: Session):
+def test_foreign_plan_session_gets_nothing(session: Session):
     cookie = session_cookie(session, slug="acme-power", email=JONAS)
     assert overview_state(cookie, slug="lumio") is None
 
@@ -115,7 +115,7 @@ def serve(path: str, cookie: str) -> tuple[int, dict[bytes, bytes], bytes, list[
     return start["status"], dict(start["headers"]), body, asked
 
 
-def test_overview_html_carries_state_and_is_not_stored(session: Session):
+def test_overview_html_carries_state(session: Session):
     status, headers, body, asked = serve("/overview", session_cookie(session, slug="acme-power", email=JONAS))
     assert status == 200
     # The page comes at once, without the detour over `/overview/`.
