@@ -3,17 +3,18 @@
 Without this, a page shows a spinner until its scripts have loaded, the
 websocket has connected and the page-load handler has answered over it. For
 the pages listed in `prefilled_pages`, the production server runs the same
-handler while it sends the HTML, on a state tree of its own that no tab uses.
+handler before it sends the HTML, on a state tree of its own that no tab uses.
 It writes what the handler changed into a `<script type="application/json">`
 element. `StatePrefill` in the page hands those values to the frontend's
 state store right after hydration. The websocket then hydrates and loads as
-usual: the tab's own backend state starts at its defaults, so the hydrate
-sends nothing that would undo the prefill, and the page-load handler sends
-the same values again.
+usual. A new tab's backend state starts at its defaults, so the hydrate sends
+nothing that would undo the prefill; a reloaded tab gets the values of its
+last load. The page-load handler then sends the current values again.
 
-Only handlers that read are listed. Each one must return no events for a
-page it may show; a redirect (signed out, no subscription) means no prefill,
-and the websocket does the redirect as before.
+Only handlers without lasting effects are listed (the overview's load adds
+demo meter data in demo mode, as any visit would). Each one must return no
+events for a page it may show; a redirect (signed out, no subscription)
+means no prefill, and the websocket does the redirect as before.
 """
 
 from __future__ import annotations
@@ -28,15 +29,14 @@ from reflex_base.utils import format
 
 from nomos_portal import i18n
 from nomos_portal.services import sessions
+from nomos_portal.states.overview import OverviewState
+from nomos_portal.states.portal import PortalState
 
 ELEMENT_ID = "nomos-state"
 
 
 def prefilled_pages() -> dict[str, EventHandler]:
     """Map the paths whose HTML carries their state to the page-load handler that builds it."""
-    # Imported here: the states import the database and settings, which this module's importers do not need.
-    from nomos_portal.states.overview import OverviewState
-
     return {"/overview": OverviewState.load}
 
 
@@ -57,8 +57,6 @@ def page_state(path: str, *, url: str, host: str, cookie_header: str) -> dict[st
     handler = prefilled_pages().get(path.rstrip("/") or "/")
     if handler is None or not sessions.read_cookie(cookie_header):
         return None
-    from nomos_portal.states.portal import PortalState
-
     root = rx.State(_reflex_internal_init=True)
     state = root.get_substate(handler.state_full_name.split("."))
     state.router = RouterData(headers=HeaderData(host=host, cookie=cookie_header), url=ReflexURL(url))

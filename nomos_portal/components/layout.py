@@ -47,8 +47,8 @@ class StatePrefill(rx.Fragment):
     See nomos_portal.prefill: only a signed-in page in production carries the
     element. The element is removed after reading, so a later visit of the
     page within the tab waits for its own page load. The layout effect runs
-    after hydration and before the first paint, so the page paints with its
-    data and not with the spinner first.
+    right after hydration, so the next render replaces the prerendered
+    loading screen with the page and its data.
     """
 
     def add_imports(self) -> dict[str, list[str] | str]:
