@@ -102,9 +102,9 @@ BLANK_READY = f"""() => {{
 }}"""
 
 # With --timeline: record when the scripts have run, when the page creates its websocket and sends
-# its first event, each message it receives, and when it takes its state from the HTML (the
-# production server writes the overview's first state into the page, see nomos_portal.prefill).
-# All in performance.now() time, recorded before any page script runs.
+# its first event, and each message it receives. Also record when the page takes its state from
+# the HTML, where the production server wrote it (see nomos_portal.prefill). The recorder runs
+# before any page script and takes every time from performance.now().
 TIMELINE_RECORDER = """(() => {
     const steps = window.__nomosTimeline = {messages: []};
     document.addEventListener('DOMContentLoaded', () => { steps.parsed ??= performance.now(); });

@@ -199,9 +199,7 @@ def _rewrite_body(scope: Scope, body: bytes, with_state: bool) -> bytes:
 
 def _may_prefill(scope: Scope) -> bool:
     path = scope.get("path", "")
-    return (path.rstrip("/") or "/") in prefill.prefilled_pages() and bool(
-        sessions.read_cookie(_header(scope, b"cookie"))
-    )
+    return prefill.handler_for(path) is not None and bool(sessions.read_cookie(_header(scope, b"cookie")))
 
 
 def _rewritten_headers(start: Message, length: int, *, personal: bool) -> list[tuple[bytes, bytes]]:

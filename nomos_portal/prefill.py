@@ -1,8 +1,8 @@
 """Write a signed-in page's first state into its HTML, so the page shows its data before the websocket connects.
 
 Without this, a page shows a spinner until its scripts have loaded, the
-websocket has connected and the page-load handler has answered over it. For
-the pages listed in `prefilled_pages`, the production server runs the same
+websocket has connected and the page-load handler has sent the data over it. For
+the pages listed in `PREFILLED_PAGES`, the production server runs the same
 handler before it sends the HTML, on a state tree of its own that no tab uses.
 It writes what the handler changed into a `<script type="application/json">`
 element. `StatePrefill` in the page hands those values to the frontend's
@@ -34,10 +34,13 @@ from nomos_portal.states.portal import PortalState
 
 ELEMENT_ID = "nomos-state"
 
+# The pages whose HTML carries their first state, with the page-load handler that builds it.
+PREFILLED_PAGES: dict[str, EventHandler] = {"/overview": OverviewState.load}
 
-def prefilled_pages() -> dict[str, EventHandler]:
-    """Map the paths whose HTML carries their state to the page-load handler that builds it."""
-    return {"/overview": OverviewState.load}
+
+def handler_for(path: str) -> EventHandler | None:
+    """Return the page-load handler whose state the HTML of a path carries, or None."""
+    return PREFILLED_PAGES.get(path.rstrip("/") or "/")
 
 
 def page_state(path: str, *, url: str, host: str, cookie_header: str) -> dict[str, dict[str, object]] | None:
@@ -54,7 +57,7 @@ def page_state(path: str, *, url: str, host: str, cookie_header: str) -> dict[st
         them; None when the page has no prefill, the request carries no valid
         session or the handler returns events such as a redirect.
     """
-    handler = prefilled_pages().get(path.rstrip("/") or "/")
+    handler = handler_for(path)
     if handler is None or not sessions.read_cookie(cookie_header):
         return None
     root = rx.State(_reflex_internal_init=True)

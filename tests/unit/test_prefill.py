@@ -78,12 +78,12 @@ def serve(path: str, cookie: str) -> tuple[int, dict[bytes, bytes], bytes, list[
     """Send one GET through the middleware to a frontend that redirects pages to their trailing slash.
 
     Returns:
-        The status, headers and body the browser gets, and the paths the frontend was asked for.
+        The status, headers and body the browser gets, and the paths requested from the frontend.
     """
-    asked: list[str] = []
+    requested_paths: list[str] = []
 
     async def frontend(scope, receive, send):
-        asked.append(scope["path"])
+        requested_paths.append(scope["path"])
         if not scope["path"].endswith("/"):
             location = f"http://acme-power.localhost{scope['path']}/".encode()
             await send({"type": "http.response.start", "status": 307, "headers": [(b"location", location)]})
@@ -112,14 +112,14 @@ def serve(path: str, cookie: str) -> tuple[int, dict[bytes, bytes], bytes, list[
     asyncio.run(head.TenantHeadMiddleware(frontend)(scope, receive, send))
     start = sent[0]
     body = b"".join(message.get("body", b"") for message in sent[1:])
-    return start["status"], dict(start["headers"]), body, asked
+    return start["status"], dict(start["headers"]), body, requested_paths
 
 
 def test_overview_html_carries_state(session: Session):
-    status, headers, body, asked = serve("/overview", session_cookie(session, slug="acme-power", email=JONAS))
+    status, headers, body, requested_paths = serve("/overview", session_cookie(session, slug="acme-power", email=JONAS))
     assert status == 200
     # The page comes at once, without the detour over `/overview/`.
-    assert asked == ["/overview", "/overview/"]
+    assert requested_paths == ["/overview", "/overview/"]
     assert headers[b"cache-control"] == b"no-store"
     assert int(headers[b"content-length"]) == len(body)
     assert b'<script type="application/json" id="nomos-state">' in body
@@ -129,7 +129,7 @@ def test_overview_html_carries_state(session: Session):
 
 
 def test_signed_out_html_has_no_state(session: Session):
-    status, headers, body, _asked = serve("/overview", "nomos_lang=de")
+    status, headers, body, _requested_paths = serve("/overview", "nomos_lang=de")
     assert status == 200
     assert headers[b"cache-control"] == b"no-cache"
     assert b"nomos-state" not in body
