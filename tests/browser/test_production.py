@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, expect
+from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from tests.browser.conftest import (
     Portal,
@@ -107,13 +107,19 @@ def test_english_title_from_language_cookie(browser: Browser, production_port):
     context.close()
 
 
-def test_no_framework_badge_and_sign_in_works(browser: Browser, production_port, smtp_inbox):
+def signed_in_page(browser: Browser, base: str, email: str, inbox) -> tuple[BrowserContext, Page]:
+    """Sign a customer in through `/login` in a new context and wait for the overview."""
     context = browser.new_context()
     page = context.new_page()
     page.set_default_timeout(20_000)
-    base = f"http://acme-power.localhost:{production_port}"
-    sign_in_through_page(page, base, "jonas.becker@example.com", smtp_inbox[1])
+    sign_in_through_page(page, base, email, inbox)
     wait_for_path(page, "/overview")
+    return context, page
+
+
+def test_no_framework_badge_and_sign_in_works(browser: Browser, production_port, smtp_inbox):
+    base = f"http://acme-power.localhost:{production_port}"
+    context, page = signed_in_page(browser, base, "jonas.becker@example.com", smtp_inbox[1])
     expect(page.locator("#greeting")).to_have_text("Willkommen, Jonas Becker")
     assert "Built with Reflex" not in page.content()
     assert page.locator("a[href*='reflex.dev']").count() == 0
@@ -125,12 +131,8 @@ def test_no_framework_badge_and_sign_in_works(browser: Browser, production_port,
 
 
 def test_overview_shows_data_without_websocket(browser: Browser, production_port, smtp_inbox):
-    context = browser.new_context()
-    page = context.new_page()
-    page.set_default_timeout(20_000)
     base = f"http://lumio.localhost:{production_port}"
-    sign_in_through_page(page, base, "sophie.klein@example.org", smtp_inbox[1])
-    wait_for_path(page, "/overview")
+    context, _page = signed_in_page(browser, base, "sophie.klein@example.org", smtp_inbox[1])
     # From here on, this context's websockets reach no server and receive nothing: what the new
     # tab shows came with its HTML.
     context.route_web_socket(re.compile(r".*/_event.*"), lambda socket: None)
