@@ -172,7 +172,7 @@ def _is_slash_redirect(start: Message, path: str) -> bool:
 
 
 def _rewrite_body(scope: Scope, body: bytes, with_state: bool) -> bytes:
-    """Brand an HTML page for its host and, if asked, add the page's state before `</body>`."""
+    """Brand an HTML page for its host and, with `with_state`, add the page's state before `</body>`."""
     host = _header(scope, b"host")
     cookie_header = _header(scope, b"cookie")
     try:

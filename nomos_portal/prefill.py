@@ -8,7 +8,7 @@ It writes what the handler changed into a `<script type="application/json">`
 element. `StatePrefill` in the page hands those values to the frontend's
 state store right after hydration. The websocket then hydrates and loads as
 usual. A new tab's backend state starts at its defaults, so the hydrate sends
-nothing that would undo the prefill; a reloaded tab gets the values of its
+nothing that would undo the prefill. A reloaded tab gets the values of its
 last load. The page-load handler then sends the current values again.
 
 Only handlers without lasting effects are listed (the overview's load adds
@@ -69,7 +69,7 @@ def page_state(path: str, *, url: str, host: str, cookie_header: str) -> dict[st
     if handler_fn(state) is not None:
         return None
     delta = root.get_delta()
-    # The router vars and the hydrated flag are the websocket's to send; only the portal's own states go in.
+    # The websocket sends the router vars and the hydrated flag, so only the portal's own states go in.
     portal_prefix = PortalState.get_full_name()
     return {name: values for name, values in delta.items() if name.startswith(portal_prefix)}
 

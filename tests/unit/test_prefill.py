@@ -30,7 +30,7 @@ def overview_state(cookie: str, *, slug: str = "acme-power", path: str = "/overv
 def test_signed_in_overview_carries_its_data(session: Session):
     values = overview_state(session_cookie(session, slug="acme-power", email=JONAS))
     assert values is not None
-    # Only the portal's states: the router and the hydrated flag stay the websocket's business.
+    # Only the portal's states. The websocket alone sends the router vars and the hydrated flag.
     assert set(values) == {PortalState.get_full_name(), AuthState.get_full_name(), OverviewState.get_full_name()}
     overview = values[OverviewState.get_full_name()]
     assert overview["greeting_rx_state_"] == "Willkommen, Jonas Becker"
