@@ -6,8 +6,9 @@ ASGI middleware rewrites HTML responses per Host, so the first paint already
 shows the right brand. It only matters where the backend serves the built
 frontend (`reflex run --env prod`); in development Vite serves the HTML.
 
-The colours go into the page as an inline `<style>`, and the font stylesheet
-as a `<link>` of its own. The browser holds back the page's scripts until the
+The colours go into the page as an inline `<style>`, and so does a font
+stylesheet under `assets/`, with its font files preloaded (see
+services.fonts). The browser holds back the page's scripts until the
 stylesheets in `<head>` have loaded, so a separate brand stylesheet that
 imported the font stylesheet cost two requests, one after the other, before
 any script ran.
@@ -27,7 +28,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from nomos_portal import i18n, prefill
 from nomos_portal.db import open_session
 from nomos_portal.models import Plan
-from nomos_portal.services import branding, sessions, tenancy
+from nomos_portal.services import branding, fonts, sessions, tenancy
 from nomos_portal.settings import get_settings
 
 logger = logging.getLogger(__name__)
@@ -71,8 +72,7 @@ def brand_head(host: str, cookie_header: str) -> tuple[bytes, str]:
     title = i18n.translate("app.title", language, org=org.name)
     tags = f'<title>{html.escape(title)}</title><link rel="icon" href="{html.escape(org.logo, quote=True)}"/>'
     tags += brand_style(plan)
-    if plan.font_stylesheet_url:
-        tags += f'<link rel="stylesheet" href="{html.escape(plan.font_stylesheet_url, quote=True)}"/>'
+    tags += fonts.font_tags(plan.font_stylesheet_url)
     return tags.encode(), language
 
 

@@ -105,11 +105,13 @@ def test_brand_head_styles_each_host(portal_env):
     acme_tags, _language = brand_head("acme-power.localhost", "")
     lumio_tags, _language = brand_head("lumio.localhost", "")
     assert b"--accent-9: #0b5fff;" in acme_tags
-    assert b'<link rel="stylesheet" href="/fonts/archivo.css"/>' in acme_tags
+    assert b'src: url("/fonts/archivo/archivo-latin-400-normal.woff2")' in acme_tags
+    assert b'as="font" type="font/woff2" href="/fonts/archivo/archivo-latin-700-normal.woff2"' in acme_tags
     assert b"--accent-9: #c2185b;" in lumio_tags
-    assert b'href="/fonts/lora.css"' in lumio_tags
-    # The style comes before the font stylesheet, both after the title, inside one rewrite.
-    assert acme_tags.index(b"<title>") < acme_tags.index(b"<style>") < acme_tags.index(b'rel="stylesheet"')
+    assert b'href="/fonts/lora/lora-latin-400-normal.woff2"' in lumio_tags
+    assert b"Archivo" not in lumio_tags
+    # The brand style comes before the font's tags, both after the title, inside one rewrite.
+    assert acme_tags.index(b"<title>") < acme_tags.index(b"--accent-9") < acme_tags.index(b'rel="preload"')
 
 
 def test_brand_style_cannot_end_its_element(session: Session, acme: Plan):
