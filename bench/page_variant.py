@@ -1,0 +1,175 @@
+"""Compare `/overview` as served with a variant of its HTML, in paired loads of one production build.
+
+Run with `source scripts/env.sh && python bench/page_variant.py --replace OLD NEW`.
+`bench/page_load.py` compares builds run after run, and on a shared two-core
+machine its medians move by 10 to 30 % between runs. This script builds and
+serves the portal once, as page_load.py does, and then loads `/overview` in
+pairs: once as served (A) and once with each `--replace` applied to the
+HTML (B), in alternating order. A Playwright route fetches B's HTML from the
+server on 127.0.0.1 and edits it; A goes to the server directly. The paired
+difference B - A cancels most of the machine's drift. The blank `/data`
+page is loaded after each pair, so the ratios compare with page_load.py.
+
+Only edits outside the React tree are meaningful, such as tags in `<head>`.
+A changed element inside `<body>` no longer matches what React renders, so
+the page renders twice.
+
+Last line: `variant_minus_served_ms=<median of B - A>`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import signal
+import statistics
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+from page_load import (
+    BLANK_APP,
+    BLANK_READY,
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    OVERVIEW_READY,
+    PAGE_TIMEOUT_MS,
+    PORTAL_FILES,
+    PROJECT_ROOT,
+    TENANT,
+    TOTAL_TIMEOUT_SECONDS,
+    Server,
+    copy_app,
+    portal_env,
+    reflex_env,
+    seed_database,
+    sign_in,
+    smtp_server,
+    start_server,
+    stop_on_signal,
+    stop_server,
+)
+from playwright.sync_api import Browser, Route, sync_playwright
+
+PAIRS = 40
+
+
+def load(
+    browser: Browser, url: str, ready: str, storage_state: dict | None, replacements: list[tuple[str, str]]
+) -> float:
+    """Open a URL in a new context and return the ms until `ready` holds. Apply `replacements` to its HTML, if any."""
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, storage_state=storage_state)
+    try:
+        if replacements:
+            context.route("**/overview", lambda route: serve_variant(route, replacements))
+        page = context.new_page()
+        page.set_default_timeout(PAGE_TIMEOUT_MS)
+        page.goto(url, wait_until="commit")
+        return float(page.wait_for_function(ready, polling="raf").json_value())
+    finally:
+        context.close()
+
+
+def serve_variant(route: Route, replacements: list[tuple[str, str]]) -> None:
+    """Fetch the page from the server's loopback address with the tab's headers, edit it and fulfill the route."""
+    request = route.request
+    host = request.url.split("/")[2]
+    headers = {name: value for name, value in request.headers.items() if name != "accept-encoding"}
+    headers["host"] = host
+    url = request.url.replace(host.split(":")[0], "127.0.0.1", 1)
+    loopback = urllib.request.Request(url, headers=headers)  # noqa: S310 (the server's 127.0.0.1 address)
+    with urllib.request.urlopen(loopback, timeout=10) as response:  # noqa: S310
+        body = response.read().decode()
+    for old, new in replacements:
+        if old not in body:
+            raise SystemExit(f"--replace: {old!r} not found in the page's HTML; copy the text from the served page.")
+        body = body.replace(old, new)
+    headers = {"content-type": "text/html; charset=utf-8", "cache-control": "no-store"}
+    route.fulfill(status=200, headers=headers, body=body)
+
+
+def compare(tenant: str, blank: str, inbox, pairs: int, replacements: list[tuple[str, str]]) -> None:
+    """Sign in, warm up, load the pairs and print medians, ratios and the paired difference."""
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            signed_in = sign_in(browser, tenant, inbox)
+            served, variant, blank_times = [], [], []
+            for index in range(pairs + 1):
+                order = (False, True) if index % 2 else (True, False)
+                times = {}
+                for edited in order:
+                    edits = replacements if edited else []
+                    times[edited] = load(browser, f"{tenant}/overview", OVERVIEW_READY, signed_in, edits)
+                blank_time = load(browser, f"{blank}/data", BLANK_READY, None, [])
+                # The first pair warms the servers and is not counted.
+                if index:
+                    served.append(times[False])
+                    variant.append(times[True])
+                    blank_times.append(blank_time)
+        finally:
+            browser.close()
+
+    differences = [edited - plain for plain, edited in zip(served, variant, strict=True)]
+    blank_median = statistics.median(blank_times)
+    for name, times in (("served", served), ("variant", variant)):
+        median = statistics.median(times)
+        print(f"{name}_ms: median {median:.0f} ms, ratio to blank {median / blank_median:.2f}")
+    print(f"blank_ms: median {blank_median:.0f} ms")
+    print(f"difference_ms: mean {statistics.mean(differences):+.1f} ms over {len(differences)} pairs")
+    print(f"variant_minus_served_ms={statistics.median(differences):+.1f}")
+
+
+def run(workdir: Path, pairs: int, replacements: list[tuple[str, str]]) -> None:
+    """Build the portal and the blank app, then compare."""
+    servers: list[Server] = []
+    try:
+        with smtp_server() as (smtp_port, inbox):
+            portal_dir = copy_app(PORTAL_FILES, PROJECT_ROOT, workdir / "portal")
+            env = portal_env(seed_database(workdir / "portal.db"), smtp_port, workdir / "outbox")
+            started = time.monotonic()
+            portal = start_server(portal_dir, env)
+            servers.append(portal)
+            print(f"portal built and serving on 127.0.0.1:{portal.port} after {time.monotonic() - started:.0f} s")
+
+            blank_dir = copy_app(tuple(path.name for path in BLANK_APP.iterdir()), BLANK_APP, workdir / "blank")
+            shutil.copytree(PROJECT_ROOT / "reflex.lock", blank_dir / "reflex.lock")
+            blank = start_server(blank_dir, reflex_env({}))
+            servers.append(blank)
+
+            tenant = f"http://{TENANT}.localhost:{portal.port}"
+            compare(tenant, f"http://localhost:{blank.port}", inbox, pairs, replacements)
+    finally:
+        for server in servers:
+            stop_server(server)
+
+
+def main() -> None:
+    """Parse the options, bound the run in time and clean up the temporary folder."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--replace",
+        nargs=2,
+        action="append",
+        required=True,
+        metavar=("OLD", "NEW"),
+        help="text of the served HTML and its replacement in the variant (repeatable)",
+    )
+    parser.add_argument("--pairs", type=int, default=PAIRS, help="counted pairs of loads (default %(default)s)")
+    options = parser.parse_args()
+
+    signal.signal(signal.SIGTERM, stop_on_signal)
+    signal.signal(signal.SIGALRM, stop_on_signal)
+    signal.alarm(TOTAL_TIMEOUT_SECONDS)
+    workdir = Path(tempfile.mkdtemp(prefix="nomos-page-variant-"))
+    try:
+        run(workdir, options.pairs, [tuple(pair) for pair in options.replace])
+    finally:
+        signal.alarm(0)
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
