@@ -6,6 +6,7 @@ import os
 import re
 import signal
 import time
+import urllib.parse
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -147,6 +148,30 @@ def test_overview_shows_data_without_websocket(browser: Browser, production_port
     expect(tab.locator("#nomos-state")).to_have_count(0)
     expect(tab.locator("#delivery-address")).to_contain_text("Kastanienallee 5")
     screenshot(tab, "lumio-prod-overview-from-html")
+    context.close()
+
+
+@pytest.mark.parametrize(("slug", "family", "file"), [("acme-power", "Archivo", "archivo"), ("lumio", "Lora", "lora")])
+def test_brand_font_loads_without_stylesheet_request(browser: Browser, production_port, slug, family, file):
+    context = browser.new_context()
+    page = context.new_page()
+    requested = []
+    page.on("request", lambda request: requested.append(urllib.parse.urlsplit(request.url).path))
+    page.goto(f"http://{slug}.localhost:{production_port}/login")
+    expect(page.locator("#email")).to_be_visible()
+    loaded = page.evaluate(
+        """async (family) => {
+            await document.fonts.ready;
+            return [...document.fonts].filter((face) => face.family.replaceAll('"', '') === family)
+                .map((face) => `${face.weight} ${face.status}`);
+        }""",
+        family,
+    )
+    assert "400 loaded" in loaded
+    assert f"/fonts/{file}/{file}-latin-400-normal.woff2" in requested
+    assert f"/fonts/{file}.css" not in requested
+    first_family = page.evaluate("getComputedStyle(document.body).fontFamily").split(",")[0]
+    assert first_family.strip('" ') == family
     context.close()
 
 
