@@ -7,24 +7,28 @@ once the browser lays out text in that font. Each page then shapes its text in
 a fallback font first and once more when the font has arrived. So a local
 stylesheet goes into the page as a `<style>`, with its `url()`s made absolute,
 and the font files that cover Latin letters are preloaded. In paired loads of
-the overview its data showed 10 to 14 ms sooner (docs/benchmarks.md). An https
-stylesheet stays a `<link>`, because the server does not fetch it.
+the overview its data showed about 15 ms sooner on average, though single runs
+ranged from 2 to 29 ms (docs/benchmarks.md). An https stylesheet stays a
+`<link>`, because the server does not fetch it.
 """
 
 from __future__ import annotations
 
 import functools
 import html
+import logging
 import re
 import urllib.parse
 from pathlib import Path
 
 from nomos_portal.settings import PROJECT_ROOT
 
+logger = logging.getLogger(__name__)
+
 ASSETS_DIR = PROJECT_ROOT / "assets"
 # A bigger stylesheet probably contains more than @font-face rules, so it stays a link.
 MAX_INLINE_BYTES = 32 * 1024
-# The browser fetches each preload at once, ahead of the page's scripts. Two files cover a regular and a bold weight.
+# The browser fetches each preload at once, ahead of the page's scripts. A regular and a bold weight need two.
 MAX_PRELOADS = 4
 
 _COMMENT = re.compile(r"/\*.*?\*/", re.DOTALL)
@@ -37,8 +41,8 @@ _CODE_POINT_A = ord("A")
 def font_tags(url: str, *, assets_dir: Path = ASSETS_DIR) -> str:
     """Return the tags that load the font stylesheet at `url`, or "" without one.
 
-    A readable local file of at most MAX_INLINE_BYTES is inlined with its
-    preloads. Anything else is linked as it is.
+    A readable UTF-8 file under `assets_dir` of at most MAX_INLINE_BYTES is
+    inlined with its preloads. Anything else is linked as it is.
     """
     if not url:
         return ""
@@ -46,7 +50,9 @@ def font_tags(url: str, *, assets_dir: Path = ASSETS_DIR) -> str:
     if path is not None:
         stat = path.stat()
         if stat.st_size <= MAX_INLINE_BYTES:
-            return _inline_tags(url, path, stat.st_mtime_ns)
+            tags = _inline_tags(url, path, stat.st_mtime_ns)
+            if tags is not None:
+                return tags
     return f'<link rel="stylesheet" href="{html.escape(url, quote=True)}"/>'
 
 
@@ -62,9 +68,17 @@ def _local_file(url: str, assets_dir: Path) -> Path | None:
 
 
 @functools.lru_cache(maxsize=32)
-def _inline_tags(url: str, path: Path, _mtime_ns: int) -> str:
-    """Build the preload links and the `<style>` for a local stylesheet. The file's mtime keys the cache."""
-    css = _COMMENT.sub("", path.read_text(encoding="utf-8"))
+def _inline_tags(url: str, path: Path, _mtime_ns: int) -> str | None:
+    """Build the preload links and the `<style>` for a local stylesheet, or None if it cannot be read.
+
+    The file's mtime is part of the cache key, so an unreadable file is logged once per change.
+    """
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        logger.warning("Reading font stylesheet %s failed (%s); pages link it instead. Save it as UTF-8.", path, error)
+        return None
+    css = _COMMENT.sub("", text)
     css = _URL.sub(lambda match: f'url("{urllib.parse.urljoin(url, match.group(2))}")', css)
     preloads = [
         f'<link rel="preload" as="font" type="font/woff2" href="{html.escape(href, quote=True)}" crossorigin/>'

@@ -142,3 +142,14 @@ def test_changed_stylesheet_read_again(assets: Path):
 def test_unicode_range_covers_letter_a(unicode_range: str, covered: bool):
     css = face("a.woff2", unicode_range=unicode_range)
     assert (fonts.latin_woff2_files(css) == ["a.woff2"]) is covered
+
+
+def test_unreadable_stylesheet_linked_and_logged_once(assets: Path, caplog: pytest.LogCaptureFixture):
+    (assets / "fonts" / "latin1.css").write_bytes(b'@font-face { font-family: "Caf\xe9"; }')
+    caplog.set_level("WARNING", logger="nomos_portal.services.fonts")
+    for _ in range(2):
+        tags = fonts.font_tags("/fonts/latin1.css", assets_dir=assets)
+        assert tags == '<link rel="stylesheet" href="/fonts/latin1.css"/>'
+    warnings = [record for record in caplog.records if "latin1.css" in record.getMessage()]
+    assert len(warnings) == 1
+    assert "failed" in warnings[0].getMessage()
