@@ -428,8 +428,9 @@ def smtp_server() -> Iterator[tuple[int, Inbox]]:
         controller.stop()
 
 
-def run(workdir: Path, loads: int, *, timeline: bool = False) -> None:
-    """Build both apps, time the three pages and print the figures."""
+@contextlib.contextmanager
+def serving(workdir: Path) -> Iterator[tuple[str, str, Inbox]]:
+    """Build and serve the portal and the blank app; yield the tenant's URL, the blank app's URL and the inbox."""
     servers: list[Server] = []
     try:
         with smtp_server() as (smtp_port, inbox):
@@ -449,11 +450,16 @@ def run(workdir: Path, loads: int, *, timeline: bool = False) -> None:
             servers.append(blank)
             print(f"blank app built and serving on 127.0.0.1:{blank.port} after {time.monotonic() - started:.0f} s")
 
-            tenant = f"http://{TENANT}.localhost:{portal.port}"
-            measure(tenant, f"http://localhost:{blank.port}", inbox, loads, timeline=timeline)
+            yield f"http://{TENANT}.localhost:{portal.port}", f"http://localhost:{blank.port}", inbox
     finally:
         for server in servers:
             stop_server(server)
+
+
+def run(workdir: Path, loads: int, *, timeline: bool = False) -> None:
+    """Build both apps, time the three pages and print the figures."""
+    with serving(workdir) as (tenant, blank, inbox):
+        measure(tenant, blank, inbox, loads, timeline=timeline)
 
 
 def measure(tenant: str, blank: str, inbox: Inbox, loads: int, *, timeline: bool = False) -> None:
@@ -520,15 +526,22 @@ def main() -> None:
     )
     options = parser.parse_args()
 
+    with bounded_workdir("nomos-page-load-", keep=options.keep) as workdir:
+        run(workdir, options.loads, timeline=options.timeline)
+
+
+@contextlib.contextmanager
+def bounded_workdir(prefix: str, *, keep: bool = False) -> Iterator[Path]:
+    """Yield a temporary folder, stop the run after TOTAL_TIMEOUT_SECONDS or on SIGTERM, then clean up."""
     signal.signal(signal.SIGTERM, stop_on_signal)
     signal.signal(signal.SIGALRM, stop_on_signal)
     signal.alarm(TOTAL_TIMEOUT_SECONDS)
-    workdir = Path(tempfile.mkdtemp(prefix="nomos-page-load-"))
+    workdir = Path(tempfile.mkdtemp(prefix=prefix))
     try:
-        run(workdir, options.loads, timeline=options.timeline)
+        yield workdir
     finally:
         signal.alarm(0)
-        if options.keep:
+        if keep:
             print(f"kept {workdir}", file=sys.stderr)
         else:
             shutil.rmtree(workdir, ignore_errors=True)

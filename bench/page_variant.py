@@ -20,36 +20,19 @@ Last line: `variant_minus_served_ms=<median of B - A>`.
 from __future__ import annotations
 
 import argparse
-import shutil
-import signal
 import statistics
 import sys
-import tempfile
-import time
 import urllib.request
-from pathlib import Path
 
 from page_load import (
-    BLANK_APP,
     BLANK_READY,
     CHROMIUM,
     CHROMIUM_ARGS,
     OVERVIEW_READY,
     PAGE_TIMEOUT_MS,
-    PORTAL_FILES,
-    PROJECT_ROOT,
-    TENANT,
-    TOTAL_TIMEOUT_SECONDS,
-    Server,
-    copy_app,
-    portal_env,
-    reflex_env,
-    seed_database,
+    bounded_workdir,
+    serving,
     sign_in,
-    smtp_server,
-    start_server,
-    stop_on_signal,
-    stop_server,
 )
 from playwright.sync_api import Browser, Route, sync_playwright
 
@@ -84,7 +67,7 @@ def serve_variant(route: Route, replacements: list[tuple[str, str]]) -> None:
         body = response.read().decode()
     for old, new in replacements:
         if old not in body:
-            raise SystemExit(f"--replace: {old!r} not found in the page's HTML; copy the text from the served page.")
+            raise SystemExit(f"--replace: {old!r} not found in the page's HTML. Copy the text from the served page.")
         body = body.replace(old, new)
     headers = {"content-type": "text/html; charset=utf-8", "cache-control": "no-store"}
     route.fulfill(status=200, headers=headers, body=body)
@@ -122,30 +105,6 @@ def compare(tenant: str, blank: str, inbox, pairs: int, replacements: list[tuple
     print(f"variant_minus_served_ms={statistics.median(differences):+.1f}")
 
 
-def run(workdir: Path, pairs: int, replacements: list[tuple[str, str]]) -> None:
-    """Build the portal and the blank app, then compare."""
-    servers: list[Server] = []
-    try:
-        with smtp_server() as (smtp_port, inbox):
-            portal_dir = copy_app(PORTAL_FILES, PROJECT_ROOT, workdir / "portal")
-            env = portal_env(seed_database(workdir / "portal.db"), smtp_port, workdir / "outbox")
-            started = time.monotonic()
-            portal = start_server(portal_dir, env)
-            servers.append(portal)
-            print(f"portal built and serving on 127.0.0.1:{portal.port} after {time.monotonic() - started:.0f} s")
-
-            blank_dir = copy_app(tuple(path.name for path in BLANK_APP.iterdir()), BLANK_APP, workdir / "blank")
-            shutil.copytree(PROJECT_ROOT / "reflex.lock", blank_dir / "reflex.lock")
-            blank = start_server(blank_dir, reflex_env({}))
-            servers.append(blank)
-
-            tenant = f"http://{TENANT}.localhost:{portal.port}"
-            compare(tenant, f"http://localhost:{blank.port}", inbox, pairs, replacements)
-    finally:
-        for server in servers:
-            stop_server(server)
-
-
 def main() -> None:
     """Parse the options, bound the run in time and clean up the temporary folder."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -160,15 +119,9 @@ def main() -> None:
     parser.add_argument("--pairs", type=int, default=PAIRS, help="counted pairs of loads (default %(default)s)")
     options = parser.parse_args()
 
-    signal.signal(signal.SIGTERM, stop_on_signal)
-    signal.signal(signal.SIGALRM, stop_on_signal)
-    signal.alarm(TOTAL_TIMEOUT_SECONDS)
-    workdir = Path(tempfile.mkdtemp(prefix="nomos-page-variant-"))
-    try:
-        run(workdir, options.pairs, [tuple(pair) for pair in options.replace])
-    finally:
-        signal.alarm(0)
-        shutil.rmtree(workdir, ignore_errors=True)
+    replacements = [tuple(pair) for pair in options.replace]
+    with bounded_workdir("nomos-page-variant-") as workdir, serving(workdir) as (tenant, blank, inbox):
+        compare(tenant, blank, inbox, options.pairs, replacements)
 
 
 if __name__ == "__main__":
