@@ -77,7 +77,7 @@ def test_preloads_upright_latin_faces_up_to_four(assets: Path):
         "/fonts/w300.woff2",
         "/fonts/w500.woff2",
     ]
-    # Every face still reaches the page; the browser loads the rest when text needs them.
+    # Every face still reaches the page, and the browser loads the others when text needs them.
     assert "/fonts/cyrillic.woff2" in tags
     assert "/fonts/w800.woff2" in tags
 
