@@ -428,38 +428,79 @@ def smtp_server() -> Iterator[tuple[int, Inbox]]:
         controller.stop()
 
 
+@dataclass
+class Serving:
+    """Base URLs of the servers that `serving()` started, and the inbox that receives the sign-in codes."""
+
+    tenant: str
+    blank: str
+    inbox: Inbox
+    # The second portal build, with `variant_patch` applied; None without one.
+    variant: str | None = None
+
+
 @contextlib.contextmanager
-def serving(workdir: Path) -> Iterator[tuple[str, str, Inbox]]:
-    """Build and serve the portal and the blank app; yield the tenant's URL, the blank app's URL and the inbox."""
+def serving(workdir: Path, *, variant_patch: Path | None = None) -> Iterator[Serving]:
+    """Build and serve the portal and the blank app, and with `variant_patch` a patched portal as well.
+
+    Both portals share the database and the SMTP server, so one sign-in serves both:
+    the session cookie belongs to the tenant's host name, whatever the port.
+    """
     servers: list[Server] = []
     try:
         with smtp_server() as (smtp_port, inbox):
             portal_dir = copy_app(PORTAL_FILES, PROJECT_ROOT, workdir / "portal")
             database_url = seed_database(workdir / "portal.db")
             env = portal_env(database_url, smtp_port, workdir / "outbox")
-            started = time.monotonic()
-            portal = start_server(portal_dir, env)
+            portal = start_and_report("portal", portal_dir, env)
             servers.append(portal)
-            print(f"portal built and serving on 127.0.0.1:{portal.port} after {time.monotonic() - started:.0f} s")
+
+            variant = None
+            if variant_patch is not None:
+                variant_dir = copy_app(PORTAL_FILES, PROJECT_ROOT, workdir / "variant")
+                apply_patch(variant_patch, variant_dir)
+                variant_server = start_and_report("patched portal", variant_dir, env)
+                servers.append(variant_server)
+                variant = f"http://{TENANT}.localhost:{variant_server.port}"
 
             blank_files = tuple(path.name for path in BLANK_APP.iterdir())
             blank_dir = copy_app(blank_files, BLANK_APP, workdir / "blank")
             shutil.copytree(PROJECT_ROOT / "reflex.lock", blank_dir / "reflex.lock")
-            started = time.monotonic()
-            blank = start_server(blank_dir, reflex_env({}))
+            blank = start_and_report("blank app", blank_dir, reflex_env({}))
             servers.append(blank)
-            print(f"blank app built and serving on 127.0.0.1:{blank.port} after {time.monotonic() - started:.0f} s")
 
-            yield f"http://{TENANT}.localhost:{portal.port}", f"http://localhost:{blank.port}", inbox
+            yield Serving(
+                tenant=f"http://{TENANT}.localhost:{portal.port}",
+                blank=f"http://localhost:{blank.port}",
+                inbox=inbox,
+                variant=variant,
+            )
     finally:
         for server in servers:
             stop_server(server)
 
 
+def start_and_report(name: str, app_dir: Path, env: dict[str, str]) -> Server:
+    """Start a server with `start_server` and print how long the build took."""
+    started = time.monotonic()
+    server = start_server(app_dir, env)
+    print(f"{name} built and serving on 127.0.0.1:{server.port} after {time.monotonic() - started:.0f} s")
+    return server
+
+
+def apply_patch(patch: Path, app_dir: Path) -> None:
+    """Apply a unified diff made in the project root (`git diff` output) to a copied app."""
+    command = ["git", "apply", "--verbose", str(patch.resolve())]
+    result = subprocess.run(command, cwd=app_dir, capture_output=True, text=True, check=False)  # noqa: S603
+    if result.returncode:
+        msg = f"{patch} does not apply to a copy of {', '.join(PORTAL_FILES)}:\n{result.stderr}"
+        raise SystemExit(msg)
+
+
 def run(workdir: Path, loads: int, *, timeline: bool = False) -> None:
     """Build both apps, time the three pages and print the figures."""
-    with serving(workdir) as (tenant, blank, inbox):
-        measure(tenant, blank, inbox, loads, timeline=timeline)
+    with serving(workdir) as started:
+        measure(started.tenant, started.blank, started.inbox, loads, timeline=timeline)
 
 
 def measure(tenant: str, blank: str, inbox: Inbox, loads: int, *, timeline: bool = False) -> None:

@@ -1,18 +1,24 @@
-"""Compare `/overview` as served with a variant of its HTML, in paired loads of one production build.
+"""Compare `/overview` as served with a variant of it, in paired loads of production builds.
 
-Run with `source scripts/env.sh && python bench/page_variant.py --replace OLD NEW`.
-`bench/page_load.py` compares builds run after run, and on a shared two-core
-machine its medians move by 10 to 30 % between runs. This script builds and
-serves the portal once, as page_load.py does, and then loads `/overview` in
-pairs: once as served (A) and once with each `--replace` applied to the
-HTML (B), in alternating order. A Playwright route fetches B's HTML from the
-server on 127.0.0.1 and edits it; A goes to the server directly. The paired
-difference B - A cancels most of the machine's drift. The blank `/data`
-page is loaded after each pair, so the ratios compare with page_load.py.
+Run with `source scripts/env.sh && python bench/page_variant.py --replace OLD NEW`
+or `... --patch FILE`. `bench/page_load.py` compares builds run after run, and
+on a shared two-core machine its medians move by 10 to 30 % between runs. This
+script serves the portal once, as page_load.py does, and loads `/overview` in
+pairs: once as served (A) and once as the variant (B), in alternating order.
+The paired difference B - A cancels most of the machine's drift. The blank
+`/data` page is loaded after each pair, so the ratios compare with page_load.py.
 
-Only edits outside the React tree are meaningful, such as tags in `<head>`.
-A changed element inside `<body>` no longer matches what React renders, so
-the page renders twice.
+The variant is one of:
+
+- `--replace OLD NEW` (repeatable): A's HTML with each replacement. A
+  Playwright route fetches B's HTML from the server on 127.0.0.1 and edits
+  it; A goes to the server directly. Only edits outside the React tree are
+  meaningful, such as tags in `<head>`: a changed element inside `<body>` no
+  longer matches what React renders, so the page renders twice.
+- `--patch FILE`: a second build of the portal with a unified diff applied,
+  made in the project root (`git diff > FILE`, or `git diff -R` to compare
+  with the code before a change). Both builds share the database, so one
+  sign-in serves both, and each is served on its own port.
 
 Last line: `variant_minus_served_ms=<median of B - A>`.
 """
@@ -23,6 +29,7 @@ import argparse
 import statistics
 import sys
 import urllib.request
+from pathlib import Path
 
 from page_load import (
     BLANK_READY,
@@ -30,6 +37,7 @@ from page_load import (
     CHROMIUM_ARGS,
     OVERVIEW_READY,
     PAGE_TIMEOUT_MS,
+    Serving,
     bounded_workdir,
     serving,
     sign_in,
@@ -73,19 +81,22 @@ def serve_variant(route: Route, replacements: list[tuple[str, str]]) -> None:
     route.fulfill(status=200, headers=headers, body=body)
 
 
-def compare(tenant: str, blank: str, inbox, pairs: int, replacements: list[tuple[str, str]]) -> None:
+def compare(started: Serving, pairs: int, replacements: list[tuple[str, str]]) -> None:
     """Sign in, warm up, load the pairs and print medians, ratios and the paired difference."""
+    tenant, blank = started.tenant, started.blank
+    # With a patched build, B is that build's page as served; otherwise A's page with the replacements.
+    variant_base = started.variant or tenant
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
-            signed_in = sign_in(browser, tenant, inbox)
+            signed_in = sign_in(browser, tenant, started.inbox)
             served, variant, blank_times = [], [], []
             for index in range(pairs + 1):
                 order = (False, True) if index % 2 else (True, False)
                 times = {}
                 for edited in order:
-                    edits = replacements if edited else []
-                    times[edited] = load(browser, f"{tenant}/overview", OVERVIEW_READY, signed_in, edits)
+                    base, edits = (variant_base, replacements) if edited else (tenant, [])
+                    times[edited] = load(browser, f"{base}/overview", OVERVIEW_READY, signed_in, edits)
                 blank_time = load(browser, f"{blank}/data", BLANK_READY, None, [])
                 # The first pair warms the servers and is not counted.
                 if index:
@@ -108,20 +119,28 @@ def compare(tenant: str, blank: str, inbox, pairs: int, replacements: list[tuple
 def main() -> None:
     """Parse the options, bound the run in time and clean up the temporary folder."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
+    variants = parser.add_mutually_exclusive_group(required=True)
+    variants.add_argument(
         "--replace",
         nargs=2,
         action="append",
-        required=True,
         metavar=("OLD", "NEW"),
         help="text of the served HTML and its replacement in the variant (repeatable)",
+    )
+    variants.add_argument(
+        "--patch", type=Path, metavar="FILE", help="unified diff (from the project root) to build the variant with"
     )
     parser.add_argument("--pairs", type=int, default=PAIRS, help="counted pairs of loads (default %(default)s)")
     options = parser.parse_args()
 
-    replacements = [tuple(pair) for pair in options.replace]
-    with bounded_workdir("nomos-page-variant-") as workdir, serving(workdir) as (tenant, blank, inbox):
-        compare(tenant, blank, inbox, options.pairs, replacements)
+    if options.patch is not None and not options.patch.is_file():
+        parser.error(f"--patch: {options.patch} is not a file")
+    replacements = [tuple(pair) for pair in options.replace or []]
+    with (
+        bounded_workdir("nomos-page-variant-") as workdir,
+        serving(workdir, variant_patch=options.patch) as started,
+    ):
+        compare(started, options.pairs, replacements)
 
 
 if __name__ == "__main__":
