@@ -2,6 +2,7 @@
 
 import reflex as rx
 
+from nomos_portal.bundling import FrameworkChunkPlugin
 from nomos_portal.settings import SettingsError, get_settings
 
 try:
@@ -23,6 +24,8 @@ config = rx.Config(
     frontend_lazy_bundled_libraries=True,
     plugins=[
         rx.plugins.RadixThemesPlugin(theme=rx.theme(accent_color="blue", radius="medium", appearance="light")),
+        # Fewer script files on a first visit: see nomos_portal/bundling.py.
+        FrameworkChunkPlugin(),
     ],
     disable_plugins=[rx.plugins.SitemapPlugin],
 )

@@ -175,6 +175,29 @@ def test_brand_font_loads_without_stylesheet_request(browser: Browser, productio
     context.close()
 
 
+def test_framework_modules_come_in_one_script(browser: Browser, production_port):
+    """nomos_portal.bundling: React, React Router and the other modules every page needs share one file."""
+    context = browser.new_context()
+    page = context.new_page()
+    scripts = []
+    page.on(
+        "response",
+        lambda response: (
+            scripts.append(Path(urllib.parse.urlsplit(response.url).path).name)
+            if response.request.resource_type == "script"
+            else None
+        ),
+    )
+    page.goto(f"http://acme-power.localhost:{production_port}/login")
+    expect(page.locator("#email")).to_be_visible()
+    page.wait_for_load_state("networkidle")
+    # Vite names each file `<chunk>-<8 characters of hash>.js`, and the hash may contain "-".
+    names = {re.sub(r"-[\w-]{8}\.js$", "", name) for name in scripts}
+    assert "framework" in names
+    assert names.isdisjoint({"react", "react-dom", "preload-helper", "reflex-env", "createLucideIcon"}), scripts
+    context.close()
+
+
 def test_unknown_host_first_paint_names_no_tenant(browser: Browser, production_port):
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()

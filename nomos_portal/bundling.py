@@ -1,0 +1,77 @@
+"""Script files of the production build: one file for the modules that every page needs first.
+
+Rolldown, Vite's bundler, splits the modules that every page loads before it
+hydrates over more files than it needs. React, the index of React DOM, the
+core of the Lucide icons, Vite's preload helper and Reflex's `env.json` each
+came in a file of its own under 8 KiB, next to the files with React Router
+and React DOM's client. A first visit of the overview loaded 13 scripts. A
+browser opens at most six connections to a host over HTTP/1.1, so each
+extra file can cost another round trip before the page shows its data.
+
+`FrameworkChunkPlugin` rewrites the `codeSplitting` groups of the
+`vite.config.js` that Reflex generates, so that these modules and React
+Router share one `framework-<hash>.js`, and the overview loads 8 scripts.
+Everything else (Radix Themes, the websocket client, each page's own code)
+is split as before. Rolldown's runtime helpers stay in a file of their own
+(under 1 KiB): its groups never see that module.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+
+import reflex as rx
+
+logger = logging.getLogger(__name__)
+
+VITE_CONFIG_FILE = "vite.config.js"
+
+# Module ids (absolute paths, or virtual ids such as "\0vite/preload-helper.js") that every page loads
+# before it hydrates. `[\\/]` matches either path separator, as rolldown recommends.
+FRAMEWORK_MODULES = "|".join(
+    (
+        r"node_modules[\\/](react|react-dom|scheduler|react-router)[\\/]",
+        r"node_modules[\\/]lucide-react[\\/]dist[\\/]esm[\\/](createLucideIcon|defaultAttributes|Icon|context)\.mjs$",
+        r"node_modules[\\/]lucide-react[\\/]dist[\\/]esm[\\/]shared[\\/]",
+        r"[\\/]env\.json$",
+        r"preload-helper",
+    )
+)
+
+FRAMEWORK_GROUPS = f"""groups: [
+            {{
+              // Added by nomos_portal.bundling: what every page needs before it hydrates, in one file.
+              name: "framework",
+              test: /{FRAMEWORK_MODULES}/,
+              priority: 10,
+            }},
+          ],"""
+
+# The groups Reflex 0.10 writes: only `env.json` in a chunk of its own.
+REFLEX_GROUPS = re.compile(r"groups:\s*\[\s*\{\s*test:\s*/env\.json/,\s*name:\s*\"reflex-env\",\s*\},\s*\],")
+
+
+class FrameworkChunkPlugin(rx.plugins.Plugin):
+    """Put the modules every page needs before hydrating into one script file."""
+
+    def pre_compile(self, **context) -> None:
+        """Ask Reflex to pass its generated `vite.config.js` through `group_framework_modules`."""
+        context["add_modify_task"](VITE_CONFIG_FILE, group_framework_modules)
+
+
+def group_framework_modules(config: str) -> str:
+    """Replace Reflex's code-splitting groups in a `vite.config.js` with the framework group.
+
+    A config whose groups look different (another Reflex version) is returned
+    unchanged with a warning: the portal works the same, with more script files.
+    """
+    # A function as replacement, so that re does not read the backslashes in the groups as escapes.
+    changed, count = REFLEX_GROUPS.subn(lambda _match: FRAMEWORK_GROUPS, config, count=1)
+    if not count:
+        logger.warning(
+            "%s: Reflex's codeSplitting groups were not found, so the framework modules keep their own "
+            "script files. Check nomos_portal/bundling.py against this Reflex version.",
+            VITE_CONFIG_FILE,
+        )
+    return changed
