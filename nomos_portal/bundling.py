@@ -1,4 +1,4 @@
-"""Script files of the production build: one file for the modules that every page needs first.
+"""Script and style files of the production build: what a first visit has to load.
 
 Rolldown, Vite's bundler, splits the modules that every page loads before it
 hydrates over more files than it needs. React, the index of React DOM, the
@@ -7,21 +7,31 @@ came in a file of its own under 8 KiB, next to the files with React Router
 and React DOM's client. A first visit of the overview loaded 13 scripts. A
 browser opens at most six connections to a host over HTTP/1.1, so each
 extra file can cost another round trip before the page shows its data.
-
 `FrameworkChunkPlugin` rewrites the `codeSplitting` groups of the
 `vite.config.js` that Reflex generates, so that these modules and React
 Router share one `framework-<hash>.js`, and the overview loads 8 scripts.
 Everything else (Radix Themes, the websocket client, each page's own code)
 is split as before. Rolldown's runtime helpers stay in a file of their own
 (under 1 KiB): its groups never see that module.
+
+The global stylesheet (689 KiB minified) held all of Radix Themes' styles,
+537 KiB of them for its components and layout utilities, although the
+overview uses none of its components. `SplitRadixThemesPlugin` keeps only
+Radix's tokens (colours, spacing and type scales, which `assets/portal.css`
+uses too) in the global stylesheet, now 153 KiB. The styles of its
+components and layout utilities go into a stylesheet of their own, which
+`components.layout.branded` links only on pages that use a Radix Themes
+component.
 """
 
 from __future__ import annotations
 
 import logging
 import re
+from pathlib import Path
 
 import reflex as rx
+from reflex_components_radix.plugin import RadixThemesPlugin
 
 logger = logging.getLogger(__name__)
 
@@ -75,3 +85,23 @@ def group_framework_modules(config: str) -> str:
             VITE_CONFIG_FILE,
         )
     return changed
+
+
+# Radix Themes splits its styles.css into these three files; the global stylesheet keeps the first.
+RADIX_TOKENS = "@radix-ui/themes/tokens.css"
+RADIX_COMPONENT_SHEETS = ("@radix-ui/themes/components.css", "@radix-ui/themes/utilities.css")
+# Under the frontend's folder (.web), where Vite bundles it into one hashed file for `?url` imports.
+RADIX_COMPONENT_STYLES = "styles/radix_components.css"
+
+
+class SplitRadixThemesPlugin(RadixThemesPlugin):
+    """Radix Themes with only its tokens in the global stylesheet and its component styles in a file of their own."""
+
+    def get_stylesheet_paths(self, **context) -> tuple[str, ...]:
+        """Put Radix's tokens, and not its whole stylesheet, into the global stylesheet."""
+        return (RADIX_TOKENS,) if self.enabled else ()
+
+    def get_static_assets(self, **context) -> list[tuple[Path, str]]:
+        """Write the stylesheet that imports Radix's component and utility styles."""
+        imports = "".join(f"@import url('{sheet}');\n" for sheet in RADIX_COMPONENT_SHEETS)
+        return [(Path(RADIX_COMPONENT_STYLES), imports)]

@@ -6,7 +6,9 @@ import json
 
 import reflex as rx
 from reflex.components.react_router.dom import ReactRouterLink
+from reflex.vars import VarData
 
+from nomos_portal.bundling import RADIX_COMPONENT_STYLES
 from nomos_portal.components.text import tr
 from nomos_portal.prefill import ELEMENT_ID as PREFILL_ELEMENT_ID
 from nomos_portal.settings import get_settings
@@ -39,6 +41,32 @@ def brand_head() -> rx.Component:
             rx.el.link(rel="stylesheet", href=PortalState.font_stylesheet_url),
         ),
     )
+
+
+def radix_component_styles() -> rx.Component:
+    """Link the styles of Radix Themes' components, for a page that uses any of them.
+
+    React puts a stylesheet with a `precedence` into <head>: in the prerendered HTML, or when
+    a page rendered in the browser needs it, in which case React waits for it to load before
+    showing the page. Vite bundles the file and names it by its content hash.
+    """
+    url = rx.Var(
+        _js_expr="radixComponentStylesUrl",
+        _var_type=str,
+        _var_data=VarData(
+            imports={
+                f"$/{RADIX_COMPONENT_STYLES}?url": [
+                    rx.ImportVar(tag="radixComponentStylesUrl", is_default=True, install=False)
+                ]
+            }
+        ),
+    )
+    return rx.el.link(rel="stylesheet", href=url, custom_attrs={"precedence": "radix-themes"})
+
+
+def uses_radix_themes(component: rx.Component) -> bool:
+    """Return whether a component or any of its descendants, in any branch, is a Radix Themes component."""
+    return any(library.startswith("@radix-ui/themes") for library in component._get_all_imports())
 
 
 class StatePrefill(rx.Fragment):
@@ -179,15 +207,19 @@ def branded(content: rx.Component, *, with_shell: bool = True) -> rx.Component:
     body = content
     if with_shell:
         body = rx.fragment(header(), rx.el.main(content, class_name="portal-main"), footer())
+    page = rx.match(
+        PortalState.tenant_status,
+        ("found", body),
+        ("missing", tenant_missing()),
+        loading(),
+    )
+    # Only pages with Radix Themes components load their styles (see nomos_portal.bundling).
+    component_styles = [radix_component_styles()] if uses_radix_themes(page) else []
     return rx.el.div(
         brand_head(),
         StatePrefill.create(),
-        rx.match(
-            PortalState.tenant_status,
-            ("found", body),
-            ("missing", tenant_missing()),
-            loading(),
-        ),
+        *component_styles,
+        page,
         class_name="portal-root",
         custom_attrs={"style": PortalState.theme_vars},
     )

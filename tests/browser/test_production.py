@@ -198,6 +198,38 @@ def test_framework_modules_come_in_one_script(browser: Browser, production_port)
     context.close()
 
 
+STYLESHEETS = "() => [...document.styleSheets].map((sheet) => sheet.href || '')"
+
+
+def test_radix_styles_load_after_overview(browser: Browser, production_port, smtp_inbox):
+    """nomos_portal.bundling: the overview loads no Radix component styles, the tariff page does."""
+    base = f"http://acme-power.localhost:{production_port}"
+    context, page = signed_in_page(browser, base, "info@baeckerei-hoffmann.example", smtp_inbox[1])
+    expect(page.locator("#subscription-status")).to_have_text("Aktiv")
+    assert not any("radix_components" in href for href in page.evaluate(STYLESHEETS))
+
+    # In the browser, React adds the stylesheet and shows the page once it has loaded.
+    page.locator("nav a[href='/tariff']").click()
+    wait_for_path(page, "/tariff")
+    button = page.locator(".rt-Button").first
+    expect(button).to_be_visible()
+    assert any("radix_components" in href for href in page.evaluate(STYLESHEETS))
+    # Radix sets the button's height variable in its component styles, for every size.
+    height = button.evaluate("(element) => getComputedStyle(element).getPropertyValue('--base-button-height')")
+    assert height.strip() != ""
+    screenshot(page, "acme-power-prod-tariff-after-overview")
+    context.close()
+
+
+def test_radix_styles_in_login_html(browser: Browser, production_port):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(f"http://acme-power.localhost:{production_port}/login")
+    hrefs = page.locator("head link[rel=stylesheet]").evaluate_all("(links) => links.map((link) => link.href)")
+    assert any("radix_components" in href for href in hrefs)
+    context.close()
+
+
 def test_unknown_host_first_paint_names_no_tenant(browser: Browser, production_port):
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()

@@ -1,4 +1,4 @@
-"""The framework chunk: the rewrite of Reflex's vite.config.js and which modules its group captures."""
+"""Files of the production build: the framework chunk, and Radix Themes' component styles only where used."""
 
 import json
 import logging
@@ -7,9 +7,16 @@ import shutil
 import subprocess
 
 import pytest
+import reflex as rx
 from reflex.utils import frontend_skeleton
 
 from nomos_portal import bundling
+from nomos_portal.components import layout
+from nomos_portal.pages.login import login_page
+from nomos_portal.pages.overview import overview_page
+from nomos_portal.pages.tariff import tariff_page
+from nomos_portal.states.account import AccountState
+from nomos_portal.states.portal import PortalState
 from rxconfig import config
 
 # Module ids as rolldown passes them to a group's `test`, from a build of the portal.
@@ -103,3 +110,60 @@ def test_rewritten_config_parses_in_node(reflex_vite_config: str, tmp_path) -> N
     path.write_text(bundling.group_framework_modules(reflex_vite_config))
 
     subprocess.run(["node", "--check", str(path)], check=True, capture_output=True, timeout=30)
+
+
+def test_global_stylesheet_gets_radix_tokens_only() -> None:
+    plugin = bundling.SplitRadixThemesPlugin()
+
+    assert plugin.get_stylesheet_paths() == ("@radix-ui/themes/tokens.css",)
+
+
+def test_component_styles_import_components_and_utilities() -> None:
+    [(path, content)] = bundling.SplitRadixThemesPlugin().get_static_assets()
+
+    assert str(path) == "styles/radix_components.css"
+    assert "@import url('@radix-ui/themes/components.css');" in content
+    assert "@import url('@radix-ui/themes/utilities.css');" in content
+
+
+def test_portal_config_splits_radix_styles() -> None:
+    radix_plugins = [plugin for plugin in config.plugins if isinstance(plugin, rx.plugins.RadixThemesPlugin)]
+
+    assert len(radix_plugins) == 1
+    assert isinstance(radix_plugins[0], bundling.SplitRadixThemesPlugin)
+
+
+@pytest.mark.parametrize(
+    ("component", "expected"),
+    [
+        (rx.el.div(rx.el.span("plain")), False),
+        (rx.el.div(rx.button("Send")), True),
+        (rx.el.div(rx.cond(PortalState.org_name == "", rx.badge("hidden branch"), rx.el.span("x"))), True),
+        (rx.el.div(rx.foreach(AccountState.payment_rows, lambda row: rx.text(row[0]))), True),
+    ],
+)
+def test_uses_radix_themes_finds_components(component: rx.Component, expected: bool) -> None:
+    assert layout.uses_radix_themes(component) is expected
+
+
+def test_page_with_radix_components_links_their_styles() -> None:
+    page = layout.branded(rx.el.div(rx.button("Send")))
+
+    assert "radixComponentStylesUrl" in str(page)
+    assert "$/styles/radix_components.css?url" in page._get_all_imports()
+
+
+def test_page_without_radix_components_links_no_styles() -> None:
+    page = layout.branded(rx.el.div(rx.el.span("plain")))
+
+    assert "radixComponentStylesUrl" not in str(page)
+
+
+def test_overview_uses_no_radix_components() -> None:
+    """The overview is the page customers open most, and without Radix components it skips their styles."""
+    assert not layout.uses_radix_themes(overview_page())
+
+
+@pytest.mark.parametrize("page", [login_page, tariff_page])
+def test_forms_link_radix_component_styles(page) -> None:
+    assert "radixComponentStylesUrl" in str(page())
