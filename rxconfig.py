@@ -2,7 +2,7 @@
 
 import reflex as rx
 
-from nomos_portal.bundling import FrameworkChunkPlugin, SplitRadixThemesPlugin
+from nomos_portal.bundling import RADIX_THEME, FrameworkChunkPlugin, SplitRadixThemesPlugin
 from nomos_portal.settings import SettingsError, get_settings
 
 try:
@@ -23,8 +23,8 @@ config = rx.Config(
     # not use. With it, pages import only their own components (the overview went from 36 scripts to 14).
     frontend_lazy_bundled_libraries=True,
     plugins=[
-        # Radix Themes, with the styles of its components only on the pages that use them.
-        SplitRadixThemesPlugin(theme=rx.theme(accent_color="blue", radius="medium", appearance="light")),
+        # Radix Themes, with its scripts and the styles of its components only on the pages that use them.
+        SplitRadixThemesPlugin(theme=rx.theme(**RADIX_THEME)),
         # Fewer script files on a first visit: see nomos_portal/bundling.py.
         FrameworkChunkPlugin(),
     ],

@@ -489,8 +489,12 @@ def start_and_report(name: str, app_dir: Path, env: dict[str, str]) -> Server:
 
 
 def apply_patch(patch: Path, app_dir: Path) -> None:
-    """Apply a unified diff made in the project root (`git diff` output) to a copied app."""
-    command = ["git", "apply", "--verbose", str(patch.resolve())]
+    """Apply a unified diff made in the project root (`git diff` output) to a copied app.
+
+    Changes to files outside the copy, such as tests, are left out.
+    """
+    included = [option for name in PORTAL_FILES for option in (f"--include={name}", f"--include={name}/*")]
+    command = ["git", "apply", "--verbose", *included, str(patch.resolve())]
     result = subprocess.run(command, cwd=app_dir, capture_output=True, text=True, check=False)  # noqa: S603
     if result.returncode:
         msg = f"{patch} does not apply to a copy of {', '.join(PORTAL_FILES)}:\n{result.stderr}"

@@ -22,6 +22,13 @@ uses too) in the global stylesheet, now 153 KiB. The styles of its
 components and layout utilities go into a stylesheet of their own, which
 `components.layout.branded` links only on pages that use a Radix Themes
 component.
+
+The plugin also leaves out the Radix `Theme` that Reflex puts around the
+whole app, because that import alone brought Radix Themes' JavaScript (75 KiB
+after gzip) to every page. `branded` makes each page's root element the
+theme instead: Radix's `Theme` on pages with Radix components, which need
+its React context, and a plain element with the same class and attributes
+on the others.
 """
 
 from __future__ import annotations
@@ -87,6 +94,20 @@ def group_framework_modules(config: str) -> str:
     return changed
 
 
+# The portal's Radix theme. Gray is named, not "auto", so a plain element can carry the same attributes.
+RADIX_THEME = {"accent_color": "blue", "gray_color": "slate", "radius": "medium", "appearance": "light"}
+# The attributes that Radix's root `Theme` writes on its element for RADIX_THEME, copied by pages without it.
+RADIX_THEME_ROOT_ATTRS = {
+    "data-is-root-theme": "true",
+    "data-accent-color": RADIX_THEME["accent_color"],
+    "data-gray-color": RADIX_THEME["gray_color"],
+    "data-has-background": "true",
+    "data-panel-background": "translucent",
+    "data-radius": RADIX_THEME["radius"],
+    "data-scaling": "100%",
+}
+RADIX_THEME_ROOT_CLASS = f"radix-themes {RADIX_THEME['appearance']}"
+
 # Radix Themes splits its styles.css into these three files; the global stylesheet keeps the first.
 RADIX_TOKENS = "@radix-ui/themes/tokens.css"
 RADIX_COMPONENT_SHEETS = ("@radix-ui/themes/components.css", "@radix-ui/themes/utilities.css")
@@ -95,7 +116,14 @@ RADIX_COMPONENT_STYLES = "styles/radix_components.css"
 
 
 class SplitRadixThemesPlugin(RadixThemesPlugin):
-    """Radix Themes with only its tokens in the global stylesheet and its component styles in a file of their own."""
+    """Radix Themes without the app-wide `Theme`, with only its tokens in the global stylesheet.
+
+    The theme still sets the app's colour mode. Each page renders its own
+    theme element (`components.layout.branded`).
+    """
+
+    def compile_page(self, page_ctx, /, **kwargs) -> None:
+        """Leave out the `Theme` that the Radix plugin wraps around every page."""
 
     def get_stylesheet_paths(self, **context) -> tuple[str, ...]:
         """Put Radix's tokens, and not its whole stylesheet, into the global stylesheet."""

@@ -8,7 +8,7 @@ import reflex as rx
 from reflex.components.react_router.dom import ReactRouterLink
 from reflex.vars import VarData
 
-from nomos_portal.bundling import RADIX_COMPONENT_STYLES
+from nomos_portal.bundling import RADIX_COMPONENT_STYLES, RADIX_THEME, RADIX_THEME_ROOT_ATTRS, RADIX_THEME_ROOT_CLASS
 from nomos_portal.components.text import tr
 from nomos_portal.prefill import ELEMENT_ID as PREFILL_ELEMENT_ID
 from nomos_portal.settings import get_settings
@@ -213,15 +213,21 @@ def branded(content: rx.Component, *, with_shell: bool = True) -> rx.Component:
         ("missing", tenant_missing()),
         loading(),
     )
-    # Only pages with Radix Themes components load their styles (see nomos_portal.bundling).
-    component_styles = [radix_component_styles()] if uses_radix_themes(page) else []
+    children = (brand_head(), StatePrefill.create(), page)
+    # The page's root element is the Radix theme (see nomos_portal.bundling). Only pages with Radix
+    # Themes components load its scripts and the styles of its components.
+    if uses_radix_themes(page):
+        return rx.theme(
+            radix_component_styles(),
+            *children,
+            **RADIX_THEME,
+            class_name=f"{RADIX_THEME['appearance']} portal-root",
+            custom_attrs={"style": PortalState.theme_vars},
+        )
     return rx.el.div(
-        brand_head(),
-        StatePrefill.create(),
-        *component_styles,
-        page,
-        class_name="portal-root",
-        custom_attrs={"style": PortalState.theme_vars},
+        *children,
+        class_name=f"{RADIX_THEME_ROOT_CLASS} portal-root",
+        custom_attrs={**RADIX_THEME_ROOT_ATTRS, "style": PortalState.theme_vars},
     )
 
 

@@ -201,12 +201,35 @@ def test_framework_modules_come_in_one_script(browser: Browser, production_port)
 STYLESHEETS = "() => [...document.styleSheets].map((sheet) => sheet.href || '')"
 
 
+# The classes and data attributes of a page's root element, which make it the Radix theme. Emotion's
+# "css-" class for the (empty) style that Reflex gives Radix's Theme does not count.
+ROOT_THEME = """(element) => ({
+    classes: [...element.classList].filter((name) => !name.startsWith('css-')).sort(),
+    data: Object.fromEntries(Object.entries(element.dataset).sort()),
+})"""
+# An error message in Radix Themes' JavaScript, to tell its file from the others.
+RADIX_THEMES_SCRIPT = "must be used within a `Theme`"
+
+
 def test_radix_styles_load_after_overview(browser: Browser, production_port, smtp_inbox):
-    """nomos_portal.bundling: the overview loads no Radix component styles, the tariff page does."""
+    """nomos_portal.bundling: the overview loads no Radix Themes script or component styles, the tariff page does."""
     base = f"http://acme-power.localhost:{production_port}"
-    context, page = signed_in_page(browser, base, "info@baeckerei-hoffmann.example", smtp_inbox[1])
+    sign_in_context, _page = signed_in_page(browser, base, "info@baeckerei-hoffmann.example", smtp_inbox[1])
+    # A new context, so that the sign-in page's scripts are not loaded already.
+    context = browser.new_context(storage_state=sign_in_context.storage_state())
+    sign_in_context.close()
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    scripts = []
+    page.on("response", lambda response: response.request.resource_type == "script" and scripts.append(response))
+    page.goto(f"{base}/overview")
     expect(page.locator("#subscription-status")).to_have_text("Aktiv")
+    page.wait_for_load_state("networkidle")
+    assert scripts
+    assert not any(RADIX_THEMES_SCRIPT in response.text() for response in scripts)
     assert not any("radix_components" in href for href in page.evaluate(STYLESHEETS))
+    plain_root = page.locator(".portal-root").evaluate(ROOT_THEME)
+    scripts.clear()
 
     # In the browser, React adds the stylesheet and shows the page once it has loaded.
     page.locator("nav a[href='/tariff']").click()
@@ -217,6 +240,9 @@ def test_radix_styles_load_after_overview(browser: Browser, production_port, smt
     # Radix sets the button's height variable in its component styles, for every size.
     height = button.evaluate("(element) => getComputedStyle(element).getPropertyValue('--base-button-height')")
     assert height.strip() != ""
+    assert any(RADIX_THEMES_SCRIPT in response.text() for response in scripts)
+    # Radix's own theme element carries what the overview's plain element copies.
+    assert page.locator(".portal-root").evaluate(ROOT_THEME) == plain_root
     screenshot(page, "acme-power-prod-tariff-after-overview")
     context.close()
 

@@ -167,3 +167,38 @@ def test_overview_uses_no_radix_components() -> None:
 @pytest.mark.parametrize("page", [login_page, tariff_page])
 def test_forms_link_radix_component_styles(page) -> None:
     assert "radixComponentStylesUrl" in str(page())
+
+
+def test_plugin_leaves_out_app_wide_theme() -> None:
+    class Page:
+        app_wrap_components: dict = {}
+
+    page = Page()
+    bundling.SplitRadixThemesPlugin(theme=rx.theme(**bundling.RADIX_THEME)).compile_page(page)
+
+    assert page.app_wrap_components == {}
+
+
+def test_plugin_keeps_theme_for_colour_mode() -> None:
+    plugin = next(plugin for plugin in config.plugins if isinstance(plugin, bundling.SplitRadixThemesPlugin))
+
+    assert plugin.get_theme() is not None
+    assert plugin.get_theme().appearance.equals(rx.Var.create("light"))
+
+
+def test_plain_page_root_copies_radix_theme() -> None:
+    rendered = str(layout.branded(rx.el.div(rx.el.span("plain"))))
+
+    assert rendered.startswith('jsx("div",')
+    assert 'className:"radix-themes light portal-root"' in rendered
+    for name, value in bundling.RADIX_THEME_ROOT_ATTRS.items():
+        assert f'"{name}":"{value}"' in rendered
+
+
+def test_radix_page_root_is_radix_theme() -> None:
+    rendered = str(layout.branded(rx.el.div(rx.button("Send"))))
+
+    assert rendered.startswith("jsx(RadixThemesTheme,")
+    assert 'accentColor:"blue"' in rendered
+    assert 'grayColor:"slate"' in rendered
+    assert 'className:"light portal-root"' in rendered
