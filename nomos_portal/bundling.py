@@ -97,6 +97,8 @@ def group_framework_modules(config: str) -> str:
 # The portal's Radix theme. Gray is named, not "auto", so a plain element can carry the same attributes.
 RADIX_THEME = {"accent_color": "blue", "gray_color": "slate", "radius": "medium", "appearance": "light"}
 # The attributes that Radix's root `Theme` writes on its element for RADIX_THEME, copied by pages without it.
+# Background, panel background and scaling are Radix's defaults. A production browser test compares both kinds
+# of root element.
 RADIX_THEME_ROOT_ATTRS = {
     "data-is-root-theme": "true",
     "data-accent-color": RADIX_THEME["accent_color"],
