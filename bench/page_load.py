@@ -49,13 +49,13 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import sqlalchemy as sa
 from aiosmtpd.controller import Controller
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 from sqlmodel import Session
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -292,10 +292,21 @@ def portal_env(database_url: str, smtp_port: int, outbox: Path) -> dict[str, str
     )
 
 
-def timed_load(browser: Browser, url: str, ready: str, storage_state: dict | None = None) -> float:
-    """Open a URL in a new context; return the milliseconds from navigation start until `ready` holds."""
+def timed_load(
+    browser: Browser,
+    url: str,
+    ready: str,
+    storage_state: dict | None = None,
+    prepare: Callable[[BrowserContext], None] | None = None,
+) -> float:
+    """Open a URL in a new context; return the milliseconds from navigation start until `ready` holds.
+
+    `prepare`, if given, is called with the new context before the page opens, e.g. to add a route.
+    """
     context = browser.new_context(viewport={"width": 1280, "height": 800}, storage_state=storage_state)
     try:
+        if prepare is not None:
+            prepare(context)
         page = context.new_page()
         page.set_default_timeout(PAGE_TIMEOUT_MS)
         page.goto(url, wait_until="commit")
@@ -435,7 +446,7 @@ class Serving:
     tenant: str
     blank: str
     inbox: Inbox
-    # The second portal build, with `variant_patch` applied; None without one.
+    # The second portal build with `variant_patch` applied, or None without a patch.
     variant: str | None = None
 
 
@@ -497,7 +508,10 @@ def apply_patch(patch: Path, app_dir: Path) -> None:
     command = ["git", "apply", "--verbose", *included, str(patch.resolve())]
     result = subprocess.run(command, cwd=app_dir, capture_output=True, text=True, check=False)  # noqa: S603
     if result.returncode:
-        msg = f"{patch} does not apply to a copy of {', '.join(PORTAL_FILES)}:\n{result.stderr}"
+        msg = (
+            f"{patch} failed to apply to a copy of {', '.join(PORTAL_FILES)}. Make it with `git diff` in the"
+            f" project root against the checked-out code:\n{result.stderr}"
+        )
         raise SystemExit(msg)
 
 

@@ -36,13 +36,13 @@ from page_load import (
     CHROMIUM,
     CHROMIUM_ARGS,
     OVERVIEW_READY,
-    PAGE_TIMEOUT_MS,
     Serving,
     bounded_workdir,
     serving,
     sign_in,
+    timed_load,
 )
-from playwright.sync_api import Browser, Route, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Route, sync_playwright
 
 PAIRS = 40
 
@@ -50,17 +50,12 @@ PAIRS = 40
 def load(
     browser: Browser, url: str, ready: str, storage_state: dict | None, replacements: list[tuple[str, str]]
 ) -> float:
-    """Open a URL in a new context and return the ms until `ready` holds. Apply `replacements` to its HTML, if any."""
-    context = browser.new_context(viewport={"width": 1280, "height": 800}, storage_state=storage_state)
-    try:
-        if replacements:
-            context.route("**/overview", lambda route: serve_variant(route, replacements))
-        page = context.new_page()
-        page.set_default_timeout(PAGE_TIMEOUT_MS)
-        page.goto(url, wait_until="commit")
-        return float(page.wait_for_function(ready, polling="raf").json_value())
-    finally:
-        context.close()
+    """Time one load with `timed_load`, with `replacements` applied to the page's HTML, if any."""
+
+    def route_overview(context: BrowserContext) -> None:
+        context.route("**/overview", lambda route: serve_variant(route, replacements))
+
+    return timed_load(browser, url, ready, storage_state, route_overview if replacements else None)
 
 
 def serve_variant(route: Route, replacements: list[tuple[str, str]]) -> None:
@@ -84,7 +79,7 @@ def serve_variant(route: Route, replacements: list[tuple[str, str]]) -> None:
 def compare(started: Serving, pairs: int, replacements: list[tuple[str, str]]) -> None:
     """Sign in, warm up, load the pairs and print medians, ratios and the paired difference."""
     tenant, blank = started.tenant, started.blank
-    # With a patched build, B is that build's page as served; otherwise A's page with the replacements.
+    # With a patched build, B is that build's page as served, and otherwise A's page with the replacements.
     variant_base = started.variant or tenant
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
