@@ -1,7 +1,7 @@
 """Script and style files of the production build: what a first visit has to load.
 
 Rolldown, Vite's bundler, splits the modules that every page loads before it
-hydrates over more files than it needs. React, the index of React DOM, the
+hydrates over many small files. React, the index of React DOM, the
 core of the Lucide icons, Vite's preload helper and Reflex's `env.json` each
 came in a file of its own under 8 KiB, next to the files with React Router
 and React DOM's client. A first visit of the overview loaded 13 scripts. A
@@ -110,7 +110,7 @@ RADIX_THEME_ROOT_ATTRS = {
 }
 RADIX_THEME_ROOT_CLASS = f"radix-themes {RADIX_THEME['appearance']}"
 
-# Radix Themes splits its styles.css into these three files; the global stylesheet keeps the first.
+# Radix Themes ships the rules of its styles.css also as these three files. The global stylesheet keeps the first.
 RADIX_TOKENS = "@radix-ui/themes/tokens.css"
 RADIX_COMPONENT_SHEETS = ("@radix-ui/themes/components.css", "@radix-ui/themes/utilities.css")
 # Under the frontend's folder (.web), where Vite bundles it into one hashed file for `?url` imports.

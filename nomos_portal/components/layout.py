@@ -46,9 +46,9 @@ def brand_head() -> rx.Component:
 def radix_component_styles() -> rx.Component:
     """Link the styles of Radix Themes' components, for a page that uses any of them.
 
-    React puts a stylesheet with a `precedence` into <head>: in the prerendered HTML, or when
-    a page rendered in the browser needs it, in which case React waits for it to load before
-    showing the page. Vite bundles the file and names it by its content hash.
+    React puts a stylesheet with a `precedence` into <head>, in the prerendered HTML or when a
+    page rendered in the browser needs it. In the browser, React waits for it to load before it
+    shows the page. Vite bundles the file and names it by its content hash.
     """
     url = rx.Var(
         _js_expr="radixComponentStylesUrl",
@@ -66,6 +66,7 @@ def radix_component_styles() -> rx.Component:
 
 def uses_radix_themes(component: rx.Component) -> bool:
     """Return whether a component or any of its descendants, in any branch, is a Radix Themes component."""
+    # NOTE: `_get_all_imports` is Reflex's private API. Unit tests cover it for cond, foreach and match.
     return any(library.startswith("@radix-ui/themes") for library in component._get_all_imports())
 
 

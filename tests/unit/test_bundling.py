@@ -5,6 +5,7 @@ import logging
 import re
 import shutil
 import subprocess
+from types import SimpleNamespace
 
 import pytest
 import reflex as rx
@@ -140,6 +141,7 @@ def test_portal_config_splits_radix_styles() -> None:
         (rx.el.div(rx.button("Send")), True),
         (rx.el.div(rx.cond(PortalState.org_name == "", rx.badge("hidden branch"), rx.el.span("x"))), True),
         (rx.el.div(rx.foreach(AccountState.payment_rows, lambda row: rx.text(row[0]))), True),
+        (rx.el.div(rx.match(PortalState.tenant_status, ("found", rx.callout("x")), rx.el.span("y"))), True),
     ],
 )
 def test_uses_radix_themes_finds_components(component: rx.Component, expected: bool) -> None:
@@ -170,10 +172,7 @@ def test_forms_link_radix_component_styles(page) -> None:
 
 
 def test_plugin_leaves_out_app_wide_theme() -> None:
-    class Page:
-        app_wrap_components: dict = {}
-
-    page = Page()
+    page = SimpleNamespace(app_wrap_components={})
     bundling.SplitRadixThemesPlugin(theme=rx.theme(**bundling.RADIX_THEME)).compile_page(page)
 
     assert page.app_wrap_components == {}
